@@ -1,0 +1,91 @@
+"""The corpus tables as explicit pyarrow schemas: the one place that says what every column is.
+
+Every write casts to these schemas, so a column never drifts in type between files. Bump
+SCHEMA_VERSION when a column is renamed, retyped or removed (adding a nullable column does not
+need it); readers refuse a corpus whose version they do not know.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+SCHEMA_VERSION = 1
+
+FILINGS = pa.schema(
+    [
+        pa.field("accession_number", pa.string(), nullable=False),  # 0000000000-24-003505
+        pa.field("form_type", pa.string()),  # UPLOAD (SEC staff letter) | CORRESP (company letter) | ...
+        pa.field("cik", pa.int64()),  # the company, from the listing that named the filing
+        pa.field("ciks", pa.list_(pa.int64())),  # every entity CIK of the header (co-registrants)
+        pa.field("company_name", pa.string()),  # COMPANY CONFORMED NAME at filing time
+        pa.field("filing_date", pa.date32()),  # FILED AS OF DATE: when the letter was sent
+        pa.field("release_date", pa.date32()),  # <SEC-DOCUMENT> stamp: when EDGAR made it public
+        pa.field("acceptance_datetime", pa.timestamp("s")),  # ACCEPTANCE-DATETIME, US Eastern local time
+        pa.field("acceptance_datetime_utc", pa.timestamp("s", tz="UTC")),
+        pa.field("file_numbers", pa.list_(pa.string())),  # SEC FILE NUMBER(s) of the header
+        pa.field("reference_accession", pa.string()),  # PUBLIC REFERENCE ACCESSION NUMBER (the filing reviewed)
+        pa.field("submitter_prefix", pa.string()),  # accession prefix: 0000000000 = SEC, else filer or agent
+        pa.field("sic", pa.int32()),
+        pa.field("sic_description", pa.string()),
+        pa.field("cf_office", pa.string()),  # ORGANIZATION NAME, e.g. "06 Technology" (headers since ~2019)
+        pa.field("state_of_incorporation", pa.string()),
+        pa.field("fiscal_year_end", pa.string()),  # MMDD
+        pa.field("irs_number", pa.string()),  # IRS NUMBER or EIN
+        pa.field("business_city", pa.string()),
+        pa.field("business_state", pa.string()),
+        pa.field("former_names", pa.list_(pa.string())),
+        pa.field("public_document_count", pa.int32()),
+        pa.field("n_documents", pa.int32()),
+        pa.field("private_to_public", pa.bool_()),
+        pa.field("source_url", pa.string()),
+        pa.field("fetched_at", pa.timestamp("s", tz="UTC")),
+        pa.field("raw_sha256", pa.string()),  # of the complete submission as EDGAR served it
+        pa.field("raw_bytes", pa.int64()),
+        pa.field("discovered_via", pa.string()),  # quarterly | daily | submissions
+        pa.field("year", pa.int16()),  # partition: year of filing_date
+    ],
+    metadata={"corpus.schema_version": str(SCHEMA_VERSION), "corpus.table": "filings"},
+)
+
+DOCUMENTS = pa.schema(
+    [
+        pa.field("accession_number", pa.string(), nullable=False),
+        pa.field("cik", pa.int64()),
+        pa.field("filing_date", pa.date32()),
+        pa.field("sequence", pa.int32()),
+        pa.field("document_type", pa.string()),  # LETTER | TEXT-EXTRACT | CORRESP | GRAPHIC | ...
+        pa.field("filename", pa.string()),
+        pa.field("description", pa.string()),
+        pa.field("text", pa.large_string()),  # NULL for images and unreadable documents
+        pa.field("text_source", pa.string()),  # html | pdf_text_layer | sec_text_extract | plain_text | none
+        pa.field("n_chars", pa.int32()),
+        pa.field("n_bytes", pa.int64()),  # the document's own bytes (decoded for binaries)
+        pa.field("n_pages", pa.int32()),  # PDFs only
+        pa.field("error", pa.string()),  # why the text could not be read
+        pa.field("year", pa.int16()),
+    ],
+    metadata={"corpus.schema_version": str(SCHEMA_VERSION), "corpus.table": "documents"},
+)
+
+FAILURES = pa.schema(
+    [
+        pa.field("accession_number", pa.string(), nullable=False),
+        pa.field("cik", pa.int64()),
+        pa.field("form_type", pa.string()),
+        pa.field("stage", pa.string()),  # crawl | build
+        pa.field("status", pa.string()),  # missing (EDGAR has no such file) | dead (gave up) | unparseable
+        pa.field("reason", pa.string()),
+        pa.field("url", pa.string()),
+        pa.field("http_status", pa.int32()),
+    ],
+    metadata={"corpus.schema_version": str(SCHEMA_VERSION), "corpus.table": "failures"},
+)
+
+TABLES: dict[str, pa.Schema] = {"filings": FILINGS, "documents": DOCUMENTS, "failures": FAILURES}
+PARTITIONED = ("filings", "documents")  # hive-partitioned by year; failures is one small file
+SORT_KEYS = {
+    "filings": [("cik", "ascending"), ("filing_date", "ascending"), ("accession_number", "ascending")],
+    "documents": [("cik", "ascending"), ("filing_date", "ascending"), ("accession_number", "ascending"),
+                  ("sequence", "ascending")],
+    "failures": [("accession_number", "ascending")],
+}

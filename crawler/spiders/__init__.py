@@ -1,0 +1,1 @@
+"""The three discovery modes: quarterly full index, daily index, company submissions."""

@@ -1,0 +1,257 @@
+"""`edgar-corpus`: crawl EDGAR's comment letters, build the corpus, query it.
+
+    edgar-corpus crawl --data-dir DIR --from 2024-01-01 --to 2024-03-31   quarterly full index
+    edgar-corpus crawl --data-dir DIR --daily --from 2026-03-02          daily indexes
+    edgar-corpus crawl --data-dir DIR --cik 320193 --cik 1875558        submissions JSON
+    edgar-corpus build --data-dir DIR                                     raw archive -> corpus, offline
+    edgar-corpus sql   --data-dir DIR "SELECT form_type, count(*) FROM filings GROUP BY 1"
+    edgar-corpus demo                                                     all of it on the bundled sample
+
+Exit status: 0 success, 2 bad arguments, 3 EDGAR unreachable or throttling the crawl, 4 no corpus.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import sys
+import time
+import uuid
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+EXIT_USAGE, EXIT_EDGAR, EXIT_NO_CORPUS = 2, 3, 4
+DEFAULT_FORMS = "UPLOAD,CORRESP"
+DRAFT_FORMS = "DRSLTR,DOSLTR"
+SAMPLE = Path(__file__).resolve().parents[1] / "tests" / "data" / "edgar"
+
+
+class UsageProblem(Exception):
+    """A bad command line; the message says what to do."""
+
+
+def _iso_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date: use YYYY-MM-DD") from None
+
+
+def _rate(value: str) -> float:
+    try:
+        rate = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number") from None
+    if not 0 < rate <= 10:
+        raise argparse.ArgumentTypeError(
+            f"{value} requests/s is not allowed: the SEC's limit is 10 per second for all of your traffic; "
+            "use a value above 0 and at most 10 (default 8)"
+        )
+    return rate
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="edgar-corpus", description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter,
+                                     epilog="Run `edgar-corpus COMMAND --help` for a command's options.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    crawl = commands.add_parser("crawl", help="fetch letters from EDGAR into the raw archive, then build")
+    crawl.add_argument("--data-dir", type=Path, required=True, help="where the archive and corpus live")
+    crawl.add_argument("--from", dest="start", type=_iso_date, help="first day (YYYY-MM-DD)")
+    crawl.add_argument("--to", dest="end", type=_iso_date, help="last day, inclusive (default: today)")
+    crawl.add_argument("--daily", action="store_true", help="read the daily indexes of the days (release days)")
+    crawl.add_argument("--cik", type=int, action="append", help="a company's CIK; repeat for several")
+    crawl.add_argument("--forms", default=DEFAULT_FORMS, help=f"form types to keep (default {DEFAULT_FORMS})")
+    crawl.add_argument("--include-drafts", action="store_true", help=f"also keep {DRAFT_FORMS}")
+    crawl.add_argument("--rate", type=_rate, default=None,
+                       help="requests per second for all SEC hosts together, at most 10 (env EDGAR_RATE, default 8)")
+    crawl.add_argument("--user-agent", default=None,
+                       help="your declared identity, 'Name contact@example.com' (env EDGAR_USER_AGENT; required)")
+    crawl.add_argument("--edgar-url", default=None, help="www.sec.gov base URL (env EDGAR_URL)")
+    crawl.add_argument("--data-url", default=None, help="data.sec.gov base URL (env EDGAR_DATA_URL)")
+    crawl.add_argument("--throttle-pause", type=float, default=None,
+                       help="seconds to stop after a throttle page (env EDGAR_THROTTLE_PAUSE, default 600)")
+    crawl.add_argument("--no-build", action="store_true", help="archive only; build later with `build`")
+    crawl.add_argument("--setting", "-s", action="append", default=[], metavar="NAME=VALUE",
+                       help="override a Scrapy setting (as `scrapy crawl -s`)")
+
+    build = commands.add_parser("build", help="rebuild the Parquet corpus and DuckDB catalog from the raw archive")
+    build.add_argument("--data-dir", type=Path, required=True)
+    build.add_argument("--workers", type=int, default=None, help="worker processes (default: all cores)")
+
+    sql = commands.add_parser("sql", help="run SQL against the corpus catalog and print the result")
+    sql.add_argument("--data-dir", type=Path, required=True)
+    sql.add_argument("--csv", action="store_true", help="print CSV instead of a table")
+    sql.add_argument("query", help="SQL; tables: filings, documents, failures")
+
+    demo = commands.add_parser("demo", help="serve the bundled sample with the fake EDGAR, crawl, build, summarize")
+    demo.add_argument("--data-dir", type=Path, default=Path("demo-data"))
+    demo.add_argument("--sample", type=Path, default=SAMPLE, help="mirror tree to serve")
+
+    fake = commands.add_parser("fake-edgar", help="serve a mirror tree like EDGAR on loopback (for tests/mirrors)")
+    fake.add_argument("args", nargs=argparse.REMAINDER)
+    return parser
+
+
+# -- crawl ------------------------------------------------------------------------------------------
+
+
+def crawl_plan(args: argparse.Namespace) -> tuple[str, dict[str, str]]:
+    """The spider and its arguments for a crawl command line; UsageProblem when it makes no sense."""
+    forms = args.forms + ("," + DRAFT_FORMS if args.include_drafts else "")
+    kwargs = {"forms": forms, "data_dir": str(args.data_dir)}
+    if args.cik:
+        if args.start or args.end or args.daily:
+            raise UsageProblem("--cik crawls all correspondence of the companies: drop --from/--to/--daily")
+        return "edgar_company", {**kwargs, "cik": ",".join(str(c) for c in args.cik)}
+    if not args.start:
+        raise UsageProblem("say what to crawl: --from YYYY-MM-DD [--to YYYY-MM-DD] [--daily], or --cik N")
+    if args.end and args.end < args.start:
+        raise UsageProblem(f"--to {args.end} is before --from {args.start}")
+    if args.start > date.today():
+        raise UsageProblem(f"--from {args.start} is in the future")
+    kwargs["from"] = args.start.isoformat()
+    if args.end:
+        kwargs["to"] = args.end.isoformat()
+    return ("edgar_daily" if args.daily else "edgar_quarterly"), kwargs
+
+
+def crawl_settings(args: argparse.Namespace) -> Any:
+    from crawler.middlewares import user_agent_problem
+
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
+    from scrapy.utils.project import get_project_settings
+
+    settings = get_project_settings()
+    overrides = {
+        "USER_AGENT": args.user_agent, "EDGAR_RATE": args.rate, "EDGAR_URL": args.edgar_url,
+        "EDGAR_DATA_URL": args.data_url, "EDGAR_THROTTLE_PAUSE": args.throttle_pause,
+        "EDGAR_DATA_DIR": str(args.data_dir),
+    }
+    for name, value in overrides.items():
+        if value is not None:
+            settings.set(name, value, priority="cmdline")
+    for item in args.setting:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise UsageProblem(f"--setting {item!r}: use NAME=VALUE")
+        settings.set(name, value, priority="cmdline")
+    problem = user_agent_problem(settings.get("USER_AGENT"))
+    if problem:
+        raise UsageProblem(
+            f"{problem}. The SEC requires every automated client to declare who it is: pass "
+            "--user-agent 'Your Name or Org you@example.com' or set EDGAR_USER_AGENT."
+        )
+    return settings
+
+
+def run_crawl(args: argparse.Namespace) -> int:
+    spider_name, spider_args = crawl_plan(args)
+    settings = crawl_settings(args)
+    from scrapy.crawler import CrawlerProcess
+
+    from corpus.archive import RawArchive
+
+    run_id = time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
+    archive = RawArchive(args.data_dir)
+    archive.start_run(run_id, " ".join(sys.argv[1:]) or spider_name)
+    process = CrawlerProcess(settings, install_root_handler=True)
+    crawler = process.create_crawler(spider_name)
+    process.crawl(crawler, **spider_args)
+    process.start()
+    stats = crawler.stats.get_stats() if crawler.stats else {}
+    reason = stats.get("finish_reason", "unknown")
+    responses = stats.get("response_received_count", 0)
+    errors = stats.get("downloader/exception_count", 0)
+    summary = {k.removeprefix("edgar/"): v for k, v in stats.items() if k.startswith("edgar/")}
+    summary["requests"] = stats.get("downloader/request_count", 0)
+    outcome = "ok"
+    code = 0
+    if reason == "edgar_throttled":
+        outcome, code = "throttled", EXIT_EDGAR
+        print("EDGAR kept throttling this crawl; it stopped. Lower --rate, make sure no other crawler shares "
+              "your IP, and run the same command again: archived filings are not fetched twice.", file=sys.stderr)
+    elif responses == 0 and errors:
+        outcome, code = "unreachable", EXIT_EDGAR
+        print(f"Could not reach EDGAR at {settings.get('EDGAR_URL')} ({errors} connection errors). Check the "
+              "network or --edgar-url/--data-url, then run the same command again.", file=sys.stderr)
+    elif reason not in ("finished",):
+        outcome, code = reason, EXIT_EDGAR
+    archive.finish_run(run_id, outcome, json.dumps(summary, default=str))
+    archive.close()
+    print("crawl: " + ", ".join(f"{k}={v}" for k, v in sorted(summary.items())))
+    if code == 0 and not args.no_build:
+        return run_build(args.data_dir, None)
+    return code
+
+
+# -- build and sql ------------------------------------------------------------------------------
+
+
+def run_build(data_dir: Path, workers: int | None) -> int:
+    from pipelines.build import build_corpus
+
+    report = build_corpus(data_dir, workers=workers)
+    print(f"build {report.build_id}: {report.filings} filings, {report.documents} documents, "
+          f"{report.failures} failures in {report.seconds:.1f}s -> {data_dir / 'corpus'}, "
+          f"{data_dir / 'corpus.duckdb'}")
+    return 0
+
+
+def run_sql(data_dir: Path, query: str, as_csv: bool) -> int:
+    import duckdb
+
+    from corpus.catalog import CatalogError, connect
+
+    try:
+        con = connect(data_dir)
+    except CatalogError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_NO_CORPUS
+    try:
+        if as_csv:
+            cursor = con.execute(query)
+            writer = csv.writer(sys.stdout)
+            writer.writerow([d[0] for d in cursor.description or []])
+            writer.writerows(cursor.fetchall())
+        else:
+            con.sql(query).show(max_rows=200, max_width=160)
+    except duckdb.Error as exc:
+        print(f"SQL error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    finally:
+        con.close()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "fake-edgar":
+        from fake_edgar.server import main as fake_main
+
+        fake_main(argv[1:])
+        return 0
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "crawl":
+            return run_crawl(args)
+        if args.command == "build":
+            return run_build(args.data_dir, args.workers)
+        if args.command == "sql":
+            return run_sql(args.data_dir, args.query, args.csv)
+        if args.command == "demo":
+            from edgar_corpus.demo import run_demo
+
+            return run_demo(args.data_dir, args.sample)
+    except UsageProblem as exc:
+        print(f"edgar-corpus {args.command}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,72 @@
+"""The main job on the bundled sample: fake EDGAR on loopback → polite Scrapy crawl → corpus → summary."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import textwrap
+from pathlib import Path
+
+from fake_edgar import FakeEdgar, FakeEdgarConfig, max_requests_in_window, read_log
+
+DEMO_USER_AGENT = "edgar-corpus demo demo@example.org"
+
+
+def run_demo(data_dir: Path, sample: Path) -> int:
+    from edgar_corpus.cli import build_parser, run_crawl
+
+    if not (sample / "Archives").is_dir():
+        print(f"no sample mirror at {sample}", file=sys.stderr)
+        return 2
+    if data_dir.exists():
+        shutil.rmtree(data_dir)  # the demo always starts from nothing
+    data_dir.mkdir(parents=True)
+    log = data_dir / "fake-edgar-requests.jsonl"
+    with FakeEdgar(FakeEdgarConfig(root=sample, log_path=log)) as server:
+        print(f"fake EDGAR serving {sample} at {server.url} (loopback only)")
+        args = build_parser().parse_args([
+            "crawl", "--data-dir", str(data_dir), "--from", "2005-01-01", "--to", "2026-03-31",
+            "--edgar-url", server.url, "--data-url", server.url, "--user-agent", DEMO_USER_AGENT,
+        ])
+        code = run_crawl(args)
+    if code:
+        return code
+    print_summary(data_dir, read_log(log))
+    return 0
+
+
+def print_summary(data_dir: Path, requests: list[dict]) -> None:
+    from corpus.catalog import connect
+
+    filing_requests = [r for r in requests if str(r["path"]).startswith("/Archives/edgar/data/")]
+    con = connect(data_dir)
+    n_filings = con.execute("SELECT count(*) FROM filings").fetchone()[0]
+    print("\n== Politeness (from the fake EDGAR's request log)")
+    print(f"requests: {len(requests)} in all, {len(filing_requests)} for {n_filings} filings "
+          f"({len(filing_requests) / max(n_filings, 1):.2f} per filing); "
+          f"most in any 1 s: {max_requests_in_window([float(r['t']) for r in requests])}; "
+          f"throttle pages: {sum(1 for r in requests if r.get('throttled'))}")
+    print("\n== Filings by year and form")
+    con.sql("""
+        SELECT year, count(*) FILTER (form_type = 'UPLOAD') AS staff_letters,
+               count(*) FILTER (form_type = 'CORRESP') AS responses, count(*) AS total
+        FROM filings GROUP BY year ORDER BY year
+    """).show(max_rows=100)
+    print("== Text sources")
+    con.sql("SELECT text_source, count(*) AS documents, sum(n_chars) AS chars FROM documents "
+            "GROUP BY 1 ORDER BY 2 DESC").show()
+    row = con.execute("""
+        SELECT f.company_name, f.filing_date, f.accession_number, d.text FROM filings f
+        JOIN documents d USING (accession_number)
+        WHERE f.form_type = 'UPLOAD' AND d.text_source = 'pdf_text_layer'
+        ORDER BY f.filing_date DESC LIMIT 1
+    """).fetchone()
+    if row:
+        company, filed, accession, text = row
+        print(f"== The opening of a staff letter: {company}, {filed}, {accession}")
+        opening = "\n".join(text.splitlines()[:22])
+        print(textwrap.indent(opening, "    "))
+    failures = con.execute("SELECT count(*) FROM failures").fetchone()[0]
+    print(f"\nfailures recorded: {failures}.  Query it yourself:\n"
+          f"  edgar-corpus sql --data-dir {data_dir} \"SELECT company_name, count(*) FROM filings GROUP BY 1\"")
+    con.close()

@@ -1,0 +1,3 @@
+from fake_edgar.server import main
+
+main()

@@ -1,0 +1,104 @@
+"""The build stage: raw archive → normalized rows → Parquet corpus → DuckDB catalog. No network.
+
+Filings are normalized in worker processes (pypdfium2 is not thread-safe, and the crawl's reactor
+must never do this work). A filing that cannot be parsed becomes a `failures` row with the reason;
+the rest of the build goes on.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from corpus.archive import ARCHIVED, LedgerRow, RawArchive
+from corpus.catalog import write_catalog
+from corpus.store import new_build_dir, publish, to_table, write_table
+from pipelines.normalize import normalize_filing
+from pipelines.sgml import SubmissionError
+
+Result = tuple[str, dict[str, Any] | None, list[dict[str, Any]], str | None]
+
+
+@dataclass(slots=True)
+class BuildReport:
+    build_id: str
+    filings: int
+    documents: int
+    failures: int
+    seconds: float
+
+
+def _normalize_one(task: tuple[LedgerRow, str]) -> Result:
+    """Worker: one archived filing to rows, or to the reason it cannot be read."""
+    ledger, path = task
+    import gzip
+
+    try:
+        raw = gzip.decompress(Path(path).read_bytes())
+        filing, documents = normalize_filing(raw, ledger)
+        return ledger.accession_number, filing, documents, None
+    except (SubmissionError, OSError, EOFError, ValueError) as exc:
+        return ledger.accession_number, None, [], f"{type(exc).__name__}: {exc}"
+
+
+def _stderr_progress(done: int, total: int) -> None:
+    if done == total or done % 100 == 0:
+        print(f"  normalized {done}/{total} filings", file=sys.stderr, flush=True)
+
+
+def build_corpus(
+    data_dir: Path | str,
+    workers: int | None = None,
+    progress: Callable[[int, int], None] | None = _stderr_progress,
+) -> BuildReport:
+    started = time.monotonic()
+    data_dir = Path(data_dir)
+    archive = RawArchive(data_dir)
+    archive.recover()
+    tasks = [(row, str(path)) for row, path in archive.iter_archived()]
+    failures: list[dict[str, Any]] = [
+        {"accession_number": r.accession_number, "cik": r.cik, "form_type": r.form_type, "stage": "crawl",
+         "status": r.status, "reason": r.reason, "url": r.url, "http_status": r.http_status}
+        for r in archive.rows() if r.status != ARCHIVED
+    ]
+    archive.close()
+    by_accession = {row.accession_number: row for row, _ in tasks}
+
+    filings: list[dict[str, Any]] = []
+    documents: list[dict[str, Any]] = []
+    workers = workers or os.cpu_count() or 1
+    results: Any
+    if workers == 1 or len(tasks) < 20:
+        results = map(_normalize_one, tasks)
+    else:
+        pool = ProcessPoolExecutor(max_workers=workers)
+        results = pool.map(_normalize_one, tasks, chunksize=8)
+    for done, (accession, filing, docs, error) in enumerate(results, start=1):
+        if error is not None:
+            row = by_accession[accession]
+            failures.append({"accession_number": accession, "cik": row.cik, "form_type": row.form_type,
+                             "stage": "build", "status": "unparseable", "reason": error, "url": row.url,
+                             "http_status": row.http_status})
+        else:
+            filings.append(filing)
+            documents.extend(docs)
+        if progress:
+            progress(done, len(tasks))
+    if workers != 1 and len(tasks) >= 20:
+        pool.shutdown()
+
+    build_id = time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
+    build_dir = new_build_dir(data_dir, build_id)
+    write_table(build_dir, "filings", to_table("filings", filings))
+    write_table(build_dir, "documents", to_table("documents", documents))
+    write_table(build_dir, "failures", to_table("failures", failures))
+    publish(data_dir, build_dir)
+    write_catalog(data_dir, build_id)
+    return BuildReport(build_id, len(filings), len(documents), len(failures), time.monotonic() - started)

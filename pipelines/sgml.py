@@ -1,0 +1,238 @@
+"""Parse an EDGAR complete submission (`<accession>.txt`): SGML header, documents, uuencoded binaries.
+
+Pure functions over bytes. The layout is described in ../shared/docs/edgar-interface.md §6:
+an optional PEM wrapper, `<SEC-DOCUMENT>` and `<SEC-HEADER>` stamps carrying the release date,
+a TAB-indented "KEY: value" header, then one `<DOCUMENT>` block per document.
+"""
+
+from __future__ import annotations
+
+import binascii
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+
+class SubmissionError(ValueError):
+    """The bytes are not a parseable EDGAR complete submission; the message says why."""
+
+
+@dataclass(slots=True)
+class Entity:
+    """One entity block of the header (FILER, FILED FOR, SUBJECT COMPANY, ...)."""
+
+    role: str
+    fields: dict[str, str] = field(default_factory=dict)  # COMPANY DATA, flattened
+    filing_values: dict[str, str] = field(default_factory=dict)
+    business_address: dict[str, str] = field(default_factory=dict)
+    former_names: list[tuple[str, str]] = field(default_factory=list)  # (name, YYYYMMDD of change)
+
+    @property
+    def cik(self) -> int | None:
+        value = self.fields.get("CENTRAL INDEX KEY", "")
+        return int(value) if value.isdigit() else None
+
+
+@dataclass(slots=True)
+class SubmissionHeader:
+    accession_number: str
+    form_type: str
+    filing_date: date | None
+    release_date: date | None
+    acceptance_datetime: datetime | None  # US Eastern local time, as EDGAR writes it
+    public_document_count: int | None
+    reference_accession: str | None
+    private_to_public: bool
+    entities: list[Entity]
+    top_level: dict[str, str]
+
+    @property
+    def file_numbers(self) -> list[str]:
+        numbers: list[str] = []
+        for entity in self.entities:
+            number = entity.filing_values.get("SEC FILE NUMBER")
+            if number and number not in numbers:
+                numbers.append(number)
+        return numbers
+
+    @property
+    def submitter_prefix(self) -> str:
+        """The 10-digit submitter ID of the accession: 0000000000 for SEC staff, else filer or agent."""
+        return self.accession_number.split("-", 1)[0]
+
+
+@dataclass(slots=True)
+class Document:
+    document_type: str
+    sequence: int | None
+    filename: str
+    description: str | None
+    body: bytes  # raw bytes between <TEXT> and </TEXT>
+    is_uuencoded: bool
+
+
+@dataclass(slots=True)
+class Submission:
+    header: SubmissionHeader
+    documents: list[Document]
+
+
+_STAMP = re.compile(rb"<SEC-DOCUMENT>\s*\S+\s*:\s*(\d{8})")
+_ACCEPTANCE = re.compile(rb"<ACCEPTANCE-DATETIME>\s*(\d{14})")
+_HEADER_LINE = re.compile(r"^(\t*)([A-Z0-9][A-Z0-9 ,&()\-/.]*?):[ \t]*(.*?)\s*$")
+_DOCUMENT = re.compile(rb"<DOCUMENT>\n(.*?)</DOCUMENT>", re.DOTALL)
+_DOC_TAG = re.compile(rb"^<(TYPE|SEQUENCE|FILENAME|DESCRIPTION)>(.*)$", re.MULTILINE)
+_UU_BEGIN = re.compile(rb"^begin [0-7]{3,4} [^\n]*\n", re.MULTILINE)
+_ENTITY_ROLES = ("FILER", "FILED FOR", "SUBJECT COMPANY", "FILED BY", "REPORTING OWNER", "ISSUER")
+
+
+def parse_edgar_date(value: str | bytes | None) -> date | None:
+    """`YYYYMMDD` (header style) or `YYYY-MM-DD` (index style) to a date; None when absent or invalid."""
+    if not value:
+        return None
+    text = value.decode("ascii", "replace") if isinstance(value, bytes) else value
+    text = text.strip().replace("-", "")
+    try:
+        return datetime.strptime(text, "%Y%m%d").date()
+    except ValueError:
+        return None
+
+
+def parse_submission(raw: bytes) -> Submission:
+    """Split a complete submission into its parsed header and its documents."""
+    start = raw.find(b"<SEC-DOCUMENT>")
+    if start < 0:
+        raise SubmissionError("no <SEC-DOCUMENT> line: not an EDGAR complete submission")
+    end_header = raw.find(b"</SEC-HEADER>", start)
+    if end_header < 0:
+        raise SubmissionError("no </SEC-HEADER>: header is truncated or missing")
+    header = parse_submission_header(raw[start:end_header])
+    documents = [parse_document(m.group(1)) for m in _DOCUMENT.finditer(raw, end_header)]
+    if not documents:
+        raise SubmissionError("no <DOCUMENT> block after the header")
+    return Submission(header=header, documents=documents)
+
+
+def parse_submission_header(header: bytes) -> SubmissionHeader:
+    """Parse the bytes from `<SEC-DOCUMENT>` up to `</SEC-HEADER>`."""
+    stamp = _STAMP.search(header)
+    acceptance = _ACCEPTANCE.search(header)
+    text = header.decode("latin-1")  # headers are ASCII; latin-1 never fails
+
+    top: dict[str, str] = {}
+    entities: list[Entity] = []
+    entity: Entity | None = None
+    block = ""  # current depth-1 block name inside an entity
+    for line in text.split("\n"):
+        if line.startswith("<"):
+            continue
+        match = _HEADER_LINE.match(line)
+        if not match:
+            continue
+        depth, key, value = len(match.group(1)), match.group(2), match.group(3)
+        if depth == 0:
+            if key in _ENTITY_ROLES and not value:
+                entity = Entity(role=key)
+                entities.append(entity)
+                block = ""
+            else:
+                entity = None
+                top.setdefault(key, value)
+        elif entity is not None and depth == 1:
+            block = key
+            if key == "FORMER COMPANY":
+                entity.former_names.append(("", ""))
+        elif entity is not None and depth >= 2:
+            if block == "COMPANY DATA":
+                entity.fields[key] = value
+            elif block == "FILING VALUES":
+                entity.filing_values[key] = value
+            elif block == "BUSINESS ADDRESS":
+                entity.business_address[key] = value
+            elif block == "FORMER COMPANY" and entity.former_names:
+                name, changed = entity.former_names[-1]
+                if key == "FORMER CONFORMED NAME":
+                    name = value
+                elif key == "DATE OF NAME CHANGE":
+                    changed = value
+                entity.former_names[-1] = (name, changed)
+
+    accession = top.get("ACCESSION NUMBER", "")
+    if not re.fullmatch(r"\d{10}-\d{2}-\d{6}", accession):
+        raise SubmissionError(f"header has no valid ACCESSION NUMBER (found {accession!r})")
+    count = top.get("PUBLIC DOCUMENT COUNT", "")
+    return SubmissionHeader(
+        accession_number=accession,
+        form_type=top.get("CONFORMED SUBMISSION TYPE", ""),
+        filing_date=parse_edgar_date(top.get("FILED AS OF DATE")),
+        release_date=parse_edgar_date(stamp.group(1)) if stamp else None,
+        acceptance_datetime=(
+            datetime.strptime(acceptance.group(1).decode(), "%Y%m%d%H%M%S") if acceptance else None
+        ),
+        public_document_count=int(count) if count.isdigit() else None,
+        reference_accession=top.get("PUBLIC REFERENCE ACCESSION NUMBER") or None,
+        private_to_public=b"<PRIVATE-TO-PUBLIC>" in header,
+        entities=entities,
+        top_level=top,
+    )
+
+
+def parse_document(block: bytes) -> Document:
+    """Parse one `<DOCUMENT>` block (without its `<DOCUMENT>`/`</DOCUMENT>` lines)."""
+    text_at = block.find(b"<TEXT>")
+    meta_part = block if text_at < 0 else block[:text_at]
+    tags = {m.group(1).decode(): m.group(2).strip().decode("latin-1") for m in _DOC_TAG.finditer(meta_part)}
+    body = b""
+    if text_at >= 0:
+        body = block[text_at + len(b"<TEXT>") :]
+        body = body.removeprefix(b"\n")
+        close = body.rfind(b"</TEXT>")
+        if close >= 0:
+            body = body[:close]
+    sequence = tags.get("SEQUENCE", "")
+    head = body[:200].lstrip()
+    return Document(
+        document_type=tags.get("TYPE", ""),
+        sequence=int(sequence) if sequence.isdigit() else None,
+        filename=tags.get("FILENAME", ""),
+        description=tags.get("DESCRIPTION") or None,
+        body=body,
+        is_uuencoded=head.startswith(b"<PDF>") or _UU_BEGIN.match(head) is not None,
+    )
+
+
+def uudecode(body: bytes) -> bytes:
+    """Decode a uuencoded document body, tolerant of EDGAR's stripped trailing spaces.
+
+    EDGAR strips trailing spaces from uuencoded lines (so a line of zero bytes becomes a bare
+    `M`, and the zero-length terminator line becomes empty); each line is padded back to the
+    length its first character announces before decoding.
+    """
+    begin = _UU_BEGIN.search(body)
+    if begin is None:
+        raise SubmissionError("uuencoded body has no 'begin' line")
+    out = bytearray()
+    ended = False
+    for line in body[begin.end() :].split(b"\n"):
+        line = line.rstrip(b"\r")
+        if line == b"end":
+            ended = True
+            break
+        if not line:
+            continue
+        count = (line[0] - 32) & 0x3F
+        if count == 0:
+            continue
+        needed = 1 + (count + 2) // 3 * 4
+        try:
+            out += binascii.a2b_uu(line[:needed].ljust(needed, b" "))
+        except binascii.Error as exc:
+            raise SubmissionError(f"corrupt uuencoded line: {exc}") from exc
+    if not ended:
+        raise SubmissionError("uuencoded body is truncated (no 'end' line)")
+    return bytes(out)
+
+
+def document_bytes(document: Document) -> bytes:
+    """The document's own bytes: uudecoded for binaries, the text body as is otherwise."""
+    return uudecode(document.body) if document.is_uuencoded else document.body
