@@ -20,10 +20,10 @@ from pathlib import Path
 # 15 companies, chosen to cover: the three byte-exact captures (Apple, Nuvectis, ALLTEL with
 # its PEM wrapper; these have no submissions JSON, as in the mirror), letters released inside
 # the daily-index window (Capital One, Texas Pacific, ServiceNow, Carrier, Kimco, Solventum),
-# filing agents and self-filers, 2005 and 2016-2026.
+# filing agents and self-filers, 2005 and 2016-2026, and an older submissions page (Intuitive Surgical).
 SAMPLE_CIKS = (
     320193, 1875558, 65873, 927628, 1811074, 1373715, 1783180, 879101,
-    1792789, 1751008, 1512673, 1757898, 1964738, 1090872, 865752,
+    1792789, 1751008, 1512673, 1757898, 1964738, 1035267, 865752,
 )
 
 

@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import scrapy
 
@@ -85,7 +86,8 @@ class EdgarSpider(scrapy.Spider):
     # -- listings -------------------------------------------------------------------------------
 
     def _cache_path(self, url: str) -> Path:
-        name = hashlib.sha256(url.encode()).hexdigest()[:32]
+        # keyed by path, not host: a mirror and EDGAR serve the same file at the same path
+        name = hashlib.sha256(urlsplit(url).path.encode()).hexdigest()[:32]
         return self.data_dir / "listing-cache" / name
 
     def listing_request(self, url: str, callback: Any, **cb_kwargs: Any) -> scrapy.Request:

@@ -1,0 +1,317 @@
+"""Real crawls of the real sample through the real fake EDGAR: completeness, politeness, failure handling."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections import Counter
+from datetime import date
+
+import duckdb
+import pytest
+
+from fake_edgar import max_requests_in_window, read_log
+from tests.conftest import ROOT, SAMPLE, cli, crawl_args, raw_path, run_crawl, sample_rows
+
+FAST_RETRIES = ["--setting", "EDGAR_BACKOFF_BASE=0.05", "--setting", "EDGAR_BACKOFF_MAX=0.5"]
+# Two companies served by submissions JSON, 48 filings: enough for failure tests, quick to crawl.
+SUBSET = ["--cik", "927628", "--cik", "865752"]
+
+
+def subset_rows() -> list[dict[str, str]]:
+    return [r for r in sample_rows() if r["cik"] in ("927628", "865752")]
+
+
+def filing_fetches(requests: list[dict]) -> Counter:
+    return Counter(str(r["path"]).rsplit("/", 1)[-1].removesuffix(".txt")
+                   for r in requests if str(r["path"]).startswith("/Archives/edgar/data/"))
+
+
+# -- the whole sample ---------------------------------------------------------------------------
+
+
+def test_full_sample_is_archived_completely(full_crawl):
+    expected = {r["accession"] for r in sample_rows()}
+    assert set(full_crawl.ledger("archived")) == expected
+    assert len(expected) == 157
+
+
+def test_archive_holds_exact_bytes(full_crawl):
+    for accession, row in full_crawl.ledger("archived").items():
+        original = raw_path(SAMPLE, row["cik"], accession).read_bytes()
+        assert row["sha256"] == hashlib.sha256(original).hexdigest(), accession
+
+
+def test_header_fields_match_mirror_truth(full_crawl):
+    con = duckdb.connect(str(full_crawl.data_dir / "corpus.duckdb"), read_only=True)
+    got = {r[0]: r[1:] for r in con.execute(
+        "SELECT accession_number, form_type, cik, filing_date, release_date, "
+        "strftime(acceptance_datetime, '%Y%m%d%H%M%S') FROM filings").fetchall()}
+    for row in sample_rows():
+        assert got[row["accession"]] == (
+            row["form"], int(row["cik"]), date.fromisoformat(row["filing_date"]),
+            date.fromisoformat(row["release_date"]), row["acceptance"],
+        ), row["accession"]
+
+
+def test_apple_upload_header_parsed_exactly(full_crawl):
+    con = duckdb.connect(str(full_crawl.data_dir / "corpus.duckdb"), read_only=True)
+    row = con.execute(
+        "SELECT company_name, file_numbers, reference_accession, submitter_prefix, sic, cf_office, "
+        "fiscal_year_end, state_of_incorporation, public_document_count, acceptance_datetime_utc "
+        "FROM filings WHERE accession_number = '0000000000-24-003505'").fetchone()
+    assert row[0] == "Apple Inc."
+    assert row[1] == ["001-36743"]
+    assert row[2] == "0000320193-23-000106"
+    assert row[3] == "0000000000"
+    assert row[4] == 3571
+    assert row[5] == "06 Technology"
+    assert row[6] == "0928"
+    assert row[7] == "CA"
+    assert row[8] == 2
+    assert row[9].isoformat() == "2024-04-02T16:36:07+00:00"  # 12:36:07 EDT
+
+
+def test_one_request_per_filing(full_crawl):
+    fetches = filing_fetches(full_crawl.requests)
+    assert sum(fetches.values()) / 157 <= 1.02
+    assert max(fetches.values()) == 1
+
+
+def test_never_more_than_ten_requests_in_any_second(full_crawl):
+    times = [float(r["t"]) for r in full_crawl.requests]
+    assert len(times) > 200
+    assert max_requests_in_window(times) <= 10
+
+
+def test_no_throttle_page_and_a_declared_user_agent(full_crawl):
+    assert not any(r["throttled"] for r in full_crawl.requests)
+    assert {r["ua"] for r in full_crawl.requests} == {"edgar-corpus tests tests@example.org"}
+
+
+def test_rerun_fetches_no_filing(full_crawl, fake_edgar, tmp_path):
+    server = fake_edgar()
+    again = run_crawl(server, full_crawl.data_dir, "--from", "2005-01-01", "--to", "2026-03-31", "--no-build")
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert filing_fetches(again.requests) == Counter()
+    # the index files come back as 304s against the copies kept from the first run
+    assert Counter(r["status"] for r in again.requests)[304] > 20
+
+
+# -- discovery modes ----------------------------------------------------------------------------
+
+
+def test_daily_mode_finds_letters_on_their_release_day(fake_edgar, tmp_path):
+    server = fake_edgar()
+    result = run_crawl(server, tmp_path / "d", "--daily", "--from", "2025-11-03", "--to", "2026-03-20")
+    assert result.returncode == 0, result.stderr[-2000:]
+    expected = {r["accession"] for r in sample_rows() if "2025-11-03" <= r["release_date"] <= "2026-03-20"}
+    assert expected  # the window holds releases of the sample
+    assert set(result.ledger("archived")) == expected
+    weekend = [r for r in result.requests if "daily-index" in str(r["path"])
+               and date(*map(int, (str(r["path"])[-12:-8], str(r["path"])[-8:-6], str(r["path"])[-6:-4]))
+                        ).weekday() >= 5]
+    assert weekend == []  # weekends are never asked for
+
+
+def test_company_mode_reads_submissions_and_pages(fake_edgar, tmp_path):
+    server = fake_edgar()
+    result = run_crawl(server, tmp_path / "c", "--cik", "1751008", "--cik", "320193")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert set(result.ledger("archived")) == {r["accession"] for r in sample_rows() if r["cik"] == "1751008"}
+    assert "no submissions JSON for CIK 320193" in result.stderr
+
+
+def test_company_mode_follows_older_submissions_pages(fake_edgar, tmp_path):
+    pages = sorted(p.name for p in (SAMPLE / "submissions").glob("*-submissions-*.json"))
+    assert pages, "the sample keeps at least one -submissions-NNN.json page"
+    cik = str(int(pages[0][3:13]))
+    server = fake_edgar()
+    result = run_crawl(server, tmp_path / "p", "--cik", cik)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert any(str(r["path"]).endswith(pages[0]) for r in result.requests)
+    assert set(result.ledger("archived")) == {r["accession"] for r in sample_rows() if r["cik"] == cik}
+
+
+# -- politeness under pressure ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("status", [403, 429])
+def test_forced_throttle_stops_everything_then_completes(fake_edgar, tmp_path, status):
+    server = fake_edgar(throttle_at=(12,), block_seconds=3.0, throttle_status=status)
+    result = run_crawl(server, tmp_path / "t", *SUBSET, "--throttle-pause", "4", "--no-build")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert set(result.ledger("archived")) == {r["accession"] for r in subset_rows()}
+    throttled = [r for r in result.requests if r["throttled"]]
+    assert throttled
+    last_blocked = max(float(r["t"]) for r in throttled)
+    after = [float(r["t"]) for r in result.requests if float(r["t"]) > last_blocked]
+    # nothing at all while the block lasts: the first request after it comes a full pause later
+    assert min(after) - last_blocked >= 3.0
+    assert "stopping every request" in result.stderr
+
+
+def test_injected_faults_still_archive_every_filing_exactly_once(fake_edgar, tmp_path):
+    server = fake_edgar(fault_rate=0.25, seed=7, slow_seconds=3.0)
+    result = run_crawl(server, tmp_path / "f", *SUBSET, *FAST_RETRIES, "--setting", "DOWNLOAD_TIMEOUT=1.5",
+                       "--no-build")
+    assert result.returncode == 0, result.stderr[-2000:]
+    kinds = Counter(r["fault"] for r in result.requests if r["fault"])
+    assert len(kinds) >= 4, kinds  # 500, 503, reset, slow and truncate all occurred
+    archived = result.ledger("archived")
+    assert set(archived) == {r["accession"] for r in subset_rows()}
+    for accession, row in archived.items():
+        assert row["sha256"] == hashlib.sha256(raw_path(SAMPLE, row["cik"], accession).read_bytes()).hexdigest()
+    files = list((tmp_path / "f" / "raw").glob("*/*.txt.gz"))
+    assert len(files) == len(archived)
+    good = Counter(str(r["path"]).rsplit("/", 1)[-1] for r in result.requests
+                   if str(r["path"]).startswith("/Archives/edgar/data/") and r["status"] == 200 and not r["fault"])
+    assert set(good.values()) == {1}  # each filing was served whole exactly once
+
+
+def test_corrupt_body_becomes_dead_letter_and_the_rest_is_fine(fake_edgar, tmp_path):
+    victim = subset_rows()[3]
+    server = fake_edgar(fault_paths={f"/{victim['accession']}.txt": "corrupt"})
+    result = run_crawl(server, tmp_path / "x", *SUBSET, *FAST_RETRIES)
+    assert result.returncode == 0, result.stderr[-2000:]
+    dead = result.ledger("dead")
+    assert list(dead) == [victim["accession"]]
+    assert "not a complete submission" in dead[victim["accession"]]["reason"]
+    assert len(result.ledger("archived")) == len(subset_rows()) - 1
+    con = duckdb.connect(str(tmp_path / "x" / "corpus.duckdb"), read_only=True)
+    assert con.execute("SELECT stage, status FROM failures").fetchall() == [("crawl", "dead")]
+    assert con.execute("SELECT count(*) FROM filings").fetchone()[0] == len(subset_rows()) - 1
+
+
+def test_missing_filing_is_recorded_and_not_retried(fake_edgar, tmp_path):
+    # a fake root where one listed filing's .txt is absent: EDGAR's 403 S3 XML for it
+    import shutil
+
+    root = tmp_path / "root"
+    shutil.copytree(SAMPLE, root)
+    victim = subset_rows()[0]
+    raw_path(root, victim["cik"], victim["accession"]).unlink()
+    server = fake_edgar(root=root)
+    result = run_crawl(server, tmp_path / "m", *SUBSET, "--no-build")
+    assert result.returncode == 0
+    missing = result.ledger("missing")
+    assert list(missing) == [victim["accession"]]
+    assert missing[victim["accession"]]["http_status"] == 403
+    assert filing_fetches(result.requests)[victim["accession"]] == 1
+    again = run_crawl(server, tmp_path / "m", *SUBSET, "--no-build")
+    assert again.returncode == 0
+    assert filing_fetches(again.requests[len(result.requests):]) == Counter()
+
+
+def test_kill_9_then_rerun_gives_the_same_corpus_and_fetches_nothing_twice(full_crawl, fake_edgar, tmp_path):
+    server = fake_edgar()
+    data_dir = tmp_path / "k"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EDGAR_")}
+    args = crawl_args(server, data_dir, "--from", "2005-01-01", "--to", "2026-03-31")
+    proc = subprocess.Popen([sys.executable, "-m", "edgar_corpus.cli", *args], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    ledger = data_dir / "ledger.sqlite"
+    deadline = time.monotonic() + 120
+    archived_at_kill = 0
+    while time.monotonic() < deadline:
+        if ledger.exists():
+            try:
+                con = sqlite3.connect(ledger)
+                archived_at_kill = con.execute("SELECT count(*) FROM filings").fetchone()[0]
+                con.close()
+            except sqlite3.Error:
+                pass
+        if archived_at_kill >= 60:
+            break
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert 60 <= archived_at_kill < 157
+    on_disk = {p.name.removesuffix(".txt.gz") for p in (data_dir / "raw").glob("*/*.txt.gz")}
+    first = filing_fetches(read_log(server.config.log_path))
+
+    rerun = cli(*args)
+    assert rerun.returncode == 0, rerun.stderr[-2000:]
+    second = filing_fetches(read_log(server.config.log_path)) - first
+    assert not (set(second) & on_disk)  # nothing already on disk was fetched again
+    assert sum(second.values()) == 157 - len(on_disk)
+
+    def corpus(data):
+        con = duckdb.connect(str(data / "corpus.duckdb"), read_only=True)
+        filings = con.execute("SELECT * EXCLUDE (fetched_at, source_url) FROM filings ORDER BY 1").fetchall()
+        docs = con.execute("SELECT * FROM documents ORDER BY accession_number, sequence").fetchall()
+        return filings, docs
+
+    assert corpus(data_dir) == corpus(full_crawl.data_dir)
+
+
+# -- refusals -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("agent", [None, "", "Scrapy/2.19.0 (+https://scrapy.org)", "Acme Research"])
+def test_refuses_to_start_without_a_declared_user_agent(fake_edgar, tmp_path, agent):
+    server = fake_edgar()
+    result = run_crawl(server, tmp_path / "u", "--cik", "1751008", user_agent=agent)
+    assert result.returncode == 2
+    assert "EDGAR_USER_AGENT" in result.stderr
+    assert result.requests == []
+
+
+def test_scrapy_crawl_also_refuses_without_user_agent(fake_edgar, tmp_path):
+    server = fake_edgar()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EDGAR_")}
+    env.update(EDGAR_URL=server.url, EDGAR_DATA_URL=server.url, EDGAR_DATA_DIR=str(tmp_path / "s"))
+    proc = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "edgar_company", "-a", "cik=1751008"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode != 0
+    assert "Refusing to crawl EDGAR" in proc.stderr
+    assert server.config.log_path.exists() is False or server.config.log_path.read_text() == ""
+
+
+def test_scrapy_crawl_works_as_scrapy_users_expect(fake_edgar, tmp_path):
+    server = fake_edgar()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EDGAR_")}
+    env.update(EDGAR_URL=server.url, EDGAR_DATA_URL=server.url, EDGAR_DATA_DIR=str(tmp_path / "s"),
+               EDGAR_USER_AGENT="edgar-corpus tests tests@example.org")
+    proc = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "edgar_company", "-a", "cik=1751008"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    con = sqlite3.connect(tmp_path / "s" / "ledger.sqlite")
+    assert con.execute("SELECT count(*) FROM filings WHERE status = 'archived'").fetchone()[0] == 13
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--cik", "1751008", "--rate", "11"], "at most 10"),
+        (["--cik", "1751008", "--rate", "0"], "at most 10"),
+        (["--from", "2024-05-01", "--to", "2024-01-01"], "before --from"),
+        (["--from", "2024-13-01"], "YYYY-MM-DD"),
+        ([], "say what to crawl"),
+        (["--cik", "1751008", "--daily", "--from", "2024-01-01"], "drop --from"),
+    ],
+)
+def test_bad_command_lines_are_refused_with_advice(fake_edgar, tmp_path, args, message):
+    server = fake_edgar()
+    result = run_crawl(server, tmp_path / "b", *args)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert result.requests == []
+
+
+def test_unreachable_edgar_exits_nonzero_with_advice(tmp_path):
+    import socket
+
+    with socket.socket() as s:  # a loopback port with nobody listening
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    proc = cli("crawl", "--data-dir", str(tmp_path / "n"), "--cik", "1751008", "--edgar-url", url,
+               "--data-url", url, "--user-agent", "edgar-corpus tests tests@example.org", *FAST_RETRIES)
+    assert proc.returncode == 3
+    assert "Could not reach EDGAR" in proc.stderr
