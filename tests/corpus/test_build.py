@@ -1,0 +1,89 @@
+"""The build stage and the corpus: offline, re-runnable, atomic, failures recorded."""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+
+import duckdb
+import pyarrow.parquet as pq
+import pytest
+
+from corpus.catalog import CatalogError, connect
+from pipelines.build import build_corpus
+from tests.conftest import cli, sample_rows
+
+
+@pytest.fixture
+def archive_copy(full_crawl, tmp_path):
+    """A private copy of the crawled data dir (raw archive + ledger), without the built corpus."""
+    data = tmp_path / "data"
+    shutil.copytree(full_crawl.data_dir / "raw", data / "raw")
+    shutil.copy2(full_crawl.data_dir / "ledger.sqlite", data / "ledger.sqlite")
+    return data
+
+
+def rows(data_dir, table):
+    con = duckdb.connect(str(data_dir / "corpus.duckdb"), read_only=True)
+    out = con.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall()
+    con.close()
+    return out
+
+
+def test_build_from_raw_archive_is_deterministic(archive_copy):
+    first = build_corpus(archive_copy, workers=2, progress=None)
+    filings, documents = rows(archive_copy, "filings"), rows(archive_copy, "documents")
+    second = build_corpus(archive_copy, workers=1, progress=None)
+    assert first.build_id != second.build_id
+    assert (first.filings, first.documents) == (157, 161)
+    assert rows(archive_copy, "filings") == filings
+    assert rows(archive_copy, "documents") == documents
+    assert len(list((archive_copy / ".builds").iterdir())) == 1  # the old build is gone
+
+
+def test_parquet_layout_schema_and_compression(archive_copy):
+    build_corpus(archive_copy, progress=None)
+    files = sorted((archive_copy / "corpus" / "filings").glob("year=*/*.parquet"))
+    assert [f.parent.name for f in files] == sorted({f"year={r['filing_date'][:4]}" for r in sample_rows()})
+    meta = pq.ParquetFile(files[-1])
+    assert meta.schema_arrow.metadata[b"corpus.schema_version"] == b"1"
+    assert meta.metadata.row_group(0).column(0).compression == "ZSTD"
+    con = connect(archive_copy)
+    types = dict(con.execute("SELECT column_name, data_type FROM information_schema.columns "
+                             "WHERE table_name = 'filings'").fetchall())
+    assert types["cik"] == "BIGINT" and types["file_numbers"] == "VARCHAR[]"
+    assert types["acceptance_datetime"] == "TIMESTAMP" and types["filing_date"] == "DATE"
+
+
+def test_unparseable_raw_filing_is_recorded_and_the_rest_built(archive_copy):
+    victim = sorted((archive_copy / "raw").glob("*/*.txt.gz"))[5]
+    victim.write_bytes(gzip.compress(b"<html>Service Unavailable</html>"))
+    report = build_corpus(archive_copy, progress=None)
+    assert report.filings == 156
+    failures = rows(archive_copy, "failures")
+    assert len(failures) == 1
+    assert failures[0][0] == victim.name.removesuffix(".txt.gz")
+    assert failures[0][3:5] == ("build", "unparseable")
+
+
+def test_sql_command_prints_results_and_refuses_bad_sql(full_crawl):
+    ok = cli("sql", "--data-dir", str(full_crawl.data_dir), "--csv",
+             "SELECT form_type, count(*) AS n FROM filings GROUP BY 1 ORDER BY 1")
+    assert ok.returncode == 0
+    assert ok.stdout.splitlines() == ["form_type,n", "CORRESP,70", "UPLOAD,87"]
+    bad = cli("sql", "--data-dir", str(full_crawl.data_dir), "SELECT nope FROM filings")
+    assert bad.returncode == 2 and "SQL error" in bad.stderr
+
+
+def test_sql_without_a_corpus_says_how_to_build_one(tmp_path):
+    proc = cli("sql", "--data-dir", str(tmp_path), "SELECT 1")
+    assert proc.returncode == 4 and "edgar-corpus build" in proc.stderr
+
+
+def test_catalog_of_another_schema_version_is_refused(archive_copy):
+    build_corpus(archive_copy, progress=None)
+    con = duckdb.connect(str(archive_copy / "corpus.duckdb"))
+    con.execute("UPDATE corpus_info SET schema_version = 99")
+    con.close()
+    with pytest.raises(CatalogError, match="schema version 99"):
+        connect(archive_copy)
