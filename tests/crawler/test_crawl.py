@@ -103,6 +103,15 @@ def test_rerun_fetches_no_filing(full_crawl, fake_edgar, tmp_path):
     assert Counter(r["status"] for r in again.requests)[304] > 20
 
 
+def test_rate_ten_still_stays_within_ten_in_any_second(fake_edgar, tmp_path):
+    server = fake_edgar()
+    result = run_crawl(server, tmp_path / "r", *SUBSET, "--rate", "10", "--no-build")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert len(result.requests) >= 50
+    assert max_requests_in_window([float(r["t"]) for r in result.requests]) <= 10
+    assert not any(r["throttled"] for r in result.requests)
+
+
 # -- discovery modes ----------------------------------------------------------------------------
 
 
