@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import argparse
 import csv
+import fcntl
 import json
 import os
 import sys
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -149,9 +152,26 @@ def crawl_settings(args: argparse.Namespace) -> Any:
     return settings
 
 
+@contextmanager
+def data_dir_lock(data_dir: Path) -> Iterator[None]:
+    """One crawl or build per data dir at a time: two crawls would also add up past the SEC's limit."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with open(data_dir / ".lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise UsageProblem(f"another crawl or build is using {data_dir}; wait for it to finish") from None
+        yield
+
+
 def run_crawl(args: argparse.Namespace) -> int:
     spider_name, spider_args = crawl_plan(args)
     settings = crawl_settings(args)
+    with data_dir_lock(args.data_dir):
+        return _crawl_locked(args, spider_name, spider_args, settings)
+
+
+def _crawl_locked(args: argparse.Namespace, spider_name: str, spider_args: dict[str, str], settings: Any) -> int:
     from scrapy.crawler import CrawlerProcess
 
     from corpus.archive import RawArchive
@@ -179,13 +199,15 @@ def run_crawl(args: argparse.Namespace) -> int:
         outcome, code = "unreachable", EXIT_EDGAR
         print(f"Could not reach EDGAR at {settings.get('EDGAR_URL')} ({errors} connection errors). Check the "
               "network or --edgar-url/--data-url, then run the same command again.", file=sys.stderr)
-    elif reason not in ("finished",):
+    elif reason != "finished":
         outcome, code = reason, EXIT_EDGAR
+        print(f"The crawl stopped before the end ({reason}). Run the same command again to resume: "
+              "archived filings are not fetched twice.", file=sys.stderr)
     archive.finish_run(run_id, outcome, json.dumps(summary, default=str))
     archive.close()
     print("crawl: " + ", ".join(f"{k}={v}" for k, v in sorted(summary.items())))
     if code == 0 and not args.no_build:
-        return run_build(args.data_dir, None)
+        return _build_locked(args.data_dir, None)
     return code
 
 
@@ -193,6 +215,13 @@ def run_crawl(args: argparse.Namespace) -> int:
 
 
 def run_build(data_dir: Path, workers: int | None) -> int:
+    if not (data_dir / "ledger.sqlite").exists():
+        raise UsageProblem(f"{data_dir} has no raw archive (no ledger.sqlite): crawl into it first")
+    with data_dir_lock(data_dir):
+        return _build_locked(data_dir, workers)
+
+
+def _build_locked(data_dir: Path, workers: int | None) -> int:
     from pipelines.build import build_corpus
 
     report = build_corpus(data_dir, workers=workers)

@@ -7,6 +7,7 @@ the rest of the build goes on.
 
 from __future__ import annotations
 
+import gzip
 import os
 import sys
 import time
@@ -38,8 +39,6 @@ class BuildReport:
 def _normalize_one(task: tuple[LedgerRow, str]) -> Result:
     """Worker: one archived filing to rows, or to the reason it cannot be read."""
     ledger, path = task
-    import gzip
-
     try:
         raw = gzip.decompress(Path(path).read_bytes())
         filing, documents = normalize_filing(raw, ledger)
@@ -74,25 +73,20 @@ def build_corpus(
     filings: list[dict[str, Any]] = []
     documents: list[dict[str, Any]] = []
     workers = workers or os.cpu_count() or 1
-    results: Any
-    if workers == 1 or len(tasks) < 20:
-        results = map(_normalize_one, tasks)
-    else:
-        pool = ProcessPoolExecutor(max_workers=workers)
-        results = pool.map(_normalize_one, tasks, chunksize=8)
-    for done, (accession, filing, docs, error) in enumerate(results, start=1):
-        if error is not None:
-            row = by_accession[accession]
-            failures.append({"accession_number": accession, "cik": row.cik, "form_type": row.form_type,
-                             "stage": "build", "status": "unparseable", "reason": error, "url": row.url,
-                             "http_status": row.http_status})
-        else:
-            filings.append(filing)
-            documents.extend(docs)
-        if progress:
-            progress(done, len(tasks))
-    if workers != 1 and len(tasks) >= 20:
-        pool.shutdown()
+    in_process = workers == 1 or len(tasks) < 20  # a pool costs more than it saves on a handful
+    with ProcessPoolExecutor(max_workers=1 if in_process else workers) as pool:
+        results = map(_normalize_one, tasks) if in_process else pool.map(_normalize_one, tasks, chunksize=8)
+        for done, (accession, filing, docs, error) in enumerate(results, start=1):
+            if error is not None:
+                row = by_accession[accession]
+                failures.append({"accession_number": accession, "cik": row.cik, "form_type": row.form_type,
+                                 "stage": "build", "status": "unparseable", "reason": error, "url": row.url,
+                                 "http_status": row.http_status})
+            else:
+                filings.append(filing)
+                documents.extend(docs)
+            if progress:
+                progress(done, len(tasks))
 
     build_id = time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
     build_dir = new_build_dir(data_dir, build_id)

@@ -324,3 +324,22 @@ def test_unreachable_edgar_exits_nonzero_with_advice(tmp_path):
                "--data-url", url, "--user-agent", "edgar-corpus tests tests@example.org", *FAST_RETRIES)
     assert proc.returncode == 3
     assert "Could not reach EDGAR" in proc.stderr
+
+
+def test_a_second_crawl_of_the_same_data_dir_is_refused(fake_edgar, tmp_path):
+    import fcntl
+
+    server = fake_edgar()
+    data_dir = tmp_path / "l"
+    data_dir.mkdir()
+    with open(data_dir / ".lock", "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)  # as a running crawl holds it
+        result = run_crawl(server, data_dir, "--cik", "1751008")
+    assert result.returncode == 2
+    assert "another crawl or build is using" in result.stderr
+    assert result.requests == []
+
+
+def test_build_without_an_archive_says_to_crawl_first(tmp_path):
+    proc = cli("build", "--data-dir", str(tmp_path / "empty"))
+    assert proc.returncode == 2 and "crawl into it first" in proc.stderr
