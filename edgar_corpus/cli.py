@@ -199,6 +199,11 @@ def _crawl_locked(args: argparse.Namespace, spider_name: str, spider_args: dict[
         outcome, code = "unreachable", EXIT_EDGAR
         print(f"Could not reach EDGAR at {settings.get('EDGAR_URL')} ({errors} connection errors). Check the "
               "network or --edgar-url/--data-url, then run the same command again.", file=sys.stderr)
+    elif summary.get("listings_failed"):
+        outcome, code = "incomplete", EXIT_EDGAR
+        print(f"{summary['listings_failed']} index or submissions files could not be read (see the log), so "
+              "some filings may not have been listed. Run the same command again; archived filings are not "
+              "fetched twice.", file=sys.stderr)
     elif reason != "finished":
         outcome, code = reason, EXIT_EDGAR
         print(f"The crawl stopped before the end ({reason}). Run the same command again to resume: "

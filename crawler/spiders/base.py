@@ -99,9 +99,19 @@ class EdgarSpider(scrapy.Spider):
             if modified:
                 headers["If-Modified-Since"] = modified
         return scrapy.Request(
-            url, callback=callback, headers=headers, cb_kwargs=cb_kwargs,
+            url, callback=callback, errback=self.listing_failed, headers=headers, cb_kwargs=cb_kwargs,
             meta={"handle_httpstatus_list": [304, *ABSENT]}, dont_filter=True,
         )
+
+    def listing_failed(self, failure: Failure) -> None:
+        """A listing we could not read hides filings: count it so the crawl does not end as a success."""
+        request = failure.request  # type: ignore[attr-defined]
+        reason = request.meta.get("edgar_failure") or f"{failure.type.__name__}: {failure.value}"
+        self.unreadable_listing(request.url, reason)
+
+    def unreadable_listing(self, url: str, reason: str) -> None:
+        self.crawler.stats.inc_value("edgar/listings_failed")
+        self.logger.error("Could not read listing %s: %s", url, reason)
 
     def listing_body(self, response: Response) -> bytes | None:
         """The body of a listing response (from our copy on 304), or None when EDGAR has no such file."""

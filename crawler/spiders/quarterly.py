@@ -55,7 +55,11 @@ class QuarterlySpider(EdgarSpider):
                                  response.status)
             return
         if compressed:
-            body = gzip.decompress(body)
+            try:
+                body = gzip.decompress(body)
+            except (OSError, EOFError) as exc:
+                self.unreadable_listing(response.url, f"not a gzip file: {exc}")
+                return
         listed = parse_form_index(body.decode("latin-1"))
         in_range = [f for f in listed if f.date_filed and self.start_date <= f.date_filed <= self.end_date]
         yield from self.filing_requests(in_range)

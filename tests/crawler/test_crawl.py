@@ -343,3 +343,15 @@ def test_a_second_crawl_of_the_same_data_dir_is_refused(fake_edgar, tmp_path):
 def test_build_without_an_archive_says_to_crawl_first(tmp_path):
     proc = cli("build", "--data-dir", str(tmp_path / "empty"))
     assert proc.returncode == 2 and "crawl into it first" in proc.stderr
+
+
+def test_an_index_that_cannot_be_read_makes_the_crawl_fail_loudly(fake_edgar, tmp_path):
+    server = fake_edgar(fault_paths={"/2024/QTR2/form.gz": "503"})
+    result = run_crawl(server, tmp_path / "q", "--from", "2024-04-01", "--to", "2024-06-30", *FAST_RETRIES)
+    assert result.returncode == 3
+    assert "could not be read" in result.stderr
+    # the other quarters of the window were still read and their filings archived
+    listed_later = {r["accession"] for r in sample_rows()
+                    if "2024-04-01" <= r["filing_date"] <= "2024-06-30"}
+    assert listed_later  # the sample has letters in that quarter
+    assert set(result.ledger("archived")) <= listed_later
