@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import AsyncIterator, Iterable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -185,3 +185,17 @@ class EdgarSpider(scrapy.Spider):
             index_date_filed=filing.date_filed.isoformat() if filing.date_filed else None,
             discovered_via=self.discovered_via,
         )
+
+
+class DateRangeSpider(EdgarSpider):
+    """A spider over days: `-a from=YYYY-MM-DD` (required) and `-a to=YYYY-MM-DD` (default today)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        start, end = kwargs.pop("from", None), kwargs.pop("to", None)
+        super().__init__(*args, **kwargs)
+        if not start:
+            raise ValueError(f"{self.name} needs -a from=YYYY-MM-DD (and optionally -a to=YYYY-MM-DD)")
+        self.start_date = date.fromisoformat(start)
+        self.end_date = date.fromisoformat(end) if end else date.today()
+        if self.end_date < self.start_date:
+            raise ValueError(f"'to' ({self.end_date}) is before 'from' ({self.start_date})")

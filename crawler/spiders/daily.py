@@ -7,14 +7,14 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from crawler.indexes import business_days, parse_form_index
-from crawler.spiders.base import EdgarSpider
+from crawler.spiders.base import DateRangeSpider
 
 if TYPE_CHECKING:
     import scrapy
     from scrapy.http import Response
 
 
-class DailySpider(EdgarSpider):
+class DailySpider(DateRangeSpider):
     """Spider arguments: `from`, `to` (YYYY-MM-DD, index days, inclusive; `to` defaults to today).
 
     Correspondence enters the daily index on the day it is released, with its original Date Filed,
@@ -25,18 +25,8 @@ class DailySpider(EdgarSpider):
     name = "edgar_daily"
     discovered_via = "daily"
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        start, end = kwargs.pop("from", None), kwargs.pop("to", None)
-        super().__init__(*args, **kwargs)
-        if not start:
-            raise ValueError("edgar_daily needs -a from=YYYY-MM-DD (and optionally -a to=YYYY-MM-DD)")
-        self.start_date = date.fromisoformat(start)
-        self.end_date = min(date.fromisoformat(end) if end else date.today(), date.today())
-        if self.end_date < self.start_date:
-            raise ValueError(f"'to' ({self.end_date}) is before 'from' ({self.start_date})")
-
     def listing_requests(self) -> Iterator[scrapy.Request]:
-        for day in business_days(self.start_date, self.end_date):
+        for day in business_days(self.start_date, min(self.end_date, date.today())):
             quarter = (day.month - 1) // 3 + 1
             url = f"{self.edgar_url}/Archives/edgar/daily-index/{day.year}/QTR{quarter}/form.{day:%Y%m%d}.idx"
             yield self.listing_request(url, self.parse_day, day=day)

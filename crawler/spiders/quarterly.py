@@ -8,7 +8,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from crawler.indexes import add_quarters, parse_form_index, quarters_between
-from crawler.spiders.base import EdgarSpider
+from crawler.spiders.base import DateRangeSpider
 
 if TYPE_CHECKING:
     import scrapy
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 EXTRA_QUARTERS = 2
 
 
-class QuarterlySpider(EdgarSpider):
+class QuarterlySpider(DateRangeSpider):
     """Spider arguments: `from`, `to` (YYYY-MM-DD, Date Filed, inclusive), `forms`, `data_dir`.
 
     `scrapy crawl edgar_quarterly -a from=2024-01-01 -a to=2024-06-30 -s EDGAR_USER_AGENT="..."`
@@ -27,16 +27,6 @@ class QuarterlySpider(EdgarSpider):
 
     name = "edgar_quarterly"
     discovered_via = "quarterly"
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        start, end = kwargs.pop("from", None), kwargs.pop("to", None)
-        super().__init__(*args, **kwargs)
-        if not start:
-            raise ValueError("edgar_quarterly needs -a from=YYYY-MM-DD (and optionally -a to=YYYY-MM-DD)")
-        self.start_date = date.fromisoformat(start)
-        self.end_date = date.fromisoformat(end) if end else date.today()
-        if self.end_date < self.start_date:
-            raise ValueError(f"'to' ({self.end_date}) is before 'from' ({self.start_date})")
 
     def listing_requests(self) -> Iterator[scrapy.Request]:
         last = min(add_quarters(self.end_date, EXTRA_QUARTERS), date.today())
