@@ -83,6 +83,11 @@ def write_atomic(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
+def read_raw(path: Path | str) -> bytes:
+    """The submission bytes of one archive file."""
+    return gzip.decompress(Path(path).read_bytes())
+
+
 class RawArchive:
     """Raw submissions on disk and the ledger that says what the crawl has done with each accession."""
 
@@ -170,7 +175,7 @@ class RawArchive:
             if accession in known:
                 continue
             try:
-                body = gzip.decompress(path.read_bytes())
+                body = read_raw(path)
             except (OSError, EOFError):
                 path.unlink()  # cannot happen with atomic writes, but never keep a broken file
                 continue
@@ -213,9 +218,6 @@ class RawArchive:
             cur = self._db.execute("SELECT accession_number FROM filings WHERE status IN (?, ?)",
                                    (ARCHIVED, MISSING))
             return {r[0] for r in cur}
-
-    def read(self, row: LedgerRow) -> bytes:
-        return gzip.decompress(self.raw_path(row.cik, row.accession_number).read_bytes())
 
     def iter_archived(self) -> Iterator[tuple[LedgerRow, Path]]:
         for row in self.rows(ARCHIVED):

@@ -7,7 +7,6 @@ the rest of the build goes on.
 
 from __future__ import annotations
 
-import gzip
 import os
 import sys
 import time
@@ -18,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from corpus.archive import ARCHIVED, LedgerRow, RawArchive
+from corpus.archive import ARCHIVED, LedgerRow, RawArchive, read_raw
 from corpus.catalog import write_catalog
 from corpus.store import new_build_dir, publish, to_table, write_table
 from pipelines.normalize import normalize_filing
@@ -40,7 +39,7 @@ def _normalize_one(task: tuple[LedgerRow, str]) -> Result:
     """Worker: one archived filing to rows, or to the reason it cannot be read."""
     ledger, path = task
     try:
-        raw = gzip.decompress(Path(path).read_bytes())
+        raw = read_raw(path)
         filing, documents = normalize_filing(raw, ledger)
         return ledger.accession_number, filing, documents, None
     except (SubmissionError, OSError, EOFError, ValueError) as exc:

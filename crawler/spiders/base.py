@@ -39,6 +39,12 @@ def split_forms(value: str | Iterable[str] | None, default: Iterable[str]) -> tu
     return tuple(f.strip().upper() for f in items if f.strip())
 
 
+def failure_reason(failure: Failure) -> str:
+    """Why a request failed: the middleware's account of its retries, else the exception."""
+    request = failure.request  # type: ignore[attr-defined]
+    return request.meta.get("edgar_failure") or f"{failure.type.__name__}: {failure.value}"
+
+
 class EdgarSpider(scrapy.Spider):
     """Base of the three discovery modes; not run by itself."""
 
@@ -105,9 +111,7 @@ class EdgarSpider(scrapy.Spider):
 
     def listing_failed(self, failure: Failure) -> None:
         """A listing we could not read hides filings: count it so the crawl does not end as a success."""
-        request = failure.request  # type: ignore[attr-defined]
-        reason = request.meta.get("edgar_failure") or f"{failure.type.__name__}: {failure.value}"
-        self.unreadable_listing(request.url, reason)
+        self.unreadable_listing(failure.request.url, failure_reason(failure))  # type: ignore[attr-defined]
 
     def unreadable_listing(self, url: str, reason: str) -> None:
         self.crawler.stats.inc_value("edgar/listings_failed")
@@ -157,14 +161,16 @@ class EdgarSpider(scrapy.Spider):
             priority=10,  # finish filings before reading more listings: keeps the queue short
         )
 
-    def parse_filing(self, response: Response) -> Iterator[ArchivedFiling | FailedFiling]:
-        filing: ListedFiling = response.meta["edgar_filing"]
-        common = {
+    def _item_fields(self, filing: ListedFiling, url: str) -> dict[str, Any]:
+        """Fields every item about a listed filing carries, whatever became of it."""
+        return {
             "accession_number": filing.accession_number, "cik": filing.cik, "form_type": filing.form_type,
-            "url": response.url,
-            "index_date_filed": filing.date_filed.isoformat() if filing.date_filed else None,
+            "url": url, "index_date_filed": filing.date_filed.isoformat() if filing.date_filed else None,
             "discovered_via": self.discovered_via,
         }
+
+    def parse_filing(self, response: Response) -> Iterator[ArchivedFiling | FailedFiling]:
+        common = self._item_fields(response.meta["edgar_filing"], response.url)
         if response.status in ABSENT:
             yield FailedFiling(**common, status=MISSING, http_status=response.status,
                                reason=f"EDGAR answered {response.status}: no such file")
@@ -176,15 +182,9 @@ class EdgarSpider(scrapy.Spider):
 
     def filing_failed(self, failure: Failure) -> Iterator[FailedFiling]:
         request = failure.request  # type: ignore[attr-defined]
-        filing: ListedFiling = request.meta["edgar_filing"]
-        reason = request.meta.get("edgar_failure") or f"{failure.type.__name__}: {failure.value}"
         status = getattr(getattr(failure.value, "response", None), "status", None)
-        yield FailedFiling(
-            accession_number=filing.accession_number, cik=filing.cik, form_type=filing.form_type,
-            url=request.url, status=DEAD, reason=reason, http_status=status,
-            index_date_filed=filing.date_filed.isoformat() if filing.date_filed else None,
-            discovered_via=self.discovered_via,
-        )
+        yield FailedFiling(**self._item_fields(request.meta["edgar_filing"], request.url), status=DEAD,
+                           reason=failure_reason(failure), http_status=status)
 
 
 class DateRangeSpider(EdgarSpider):
