@@ -1,21 +1,28 @@
-"""Text of one document: PDF text layer, HTML to text, or plain text as it is.
+"""Text of one document: PDF text layer (OCR for scanned pages), HTML to text, or plain text as it is.
 
-Pure functions over bytes. pypdfium2 is not thread-safe, so these run in worker processes
-of the build stage, never in the crawler's reactor thread (engineering-notes.md §4).
+Pure functions over bytes, apart from OCR, which runs the tesseract program (pipelines/ocr.py).
+pypdfium2 is not thread-safe, so these run in worker processes of the build stage, never in
+the crawler's reactor thread (engineering-notes.md §4).
 """
 
 from __future__ import annotations
 
 import re
+import subprocess
 from dataclasses import dataclass
 
 import html_text
 import pypdfium2
+import pypdfium2.raw as pdfium_c
 
+from pipelines.ocr import ocr_page
 from pipelines.sgml import Document, SubmissionError, document_bytes
 
 # text_source values, one per way the text was obtained
-HTML, PDF, PLAIN, SEC_TEXT_EXTRACT, NONE = "html", "pdf_text_layer", "plain_text", "sec_text_extract", "none"
+HTML, PDF, PLAIN, SEC_TEXT_EXTRACT, OCR, NONE = (
+    "html", "pdf_text_layer", "plain_text", "sec_text_extract", "ocr", "none")
+MIN_PAGE_CHARS = 20  # a PDF page with fewer characters of text layer (and an image) is a scan
+_LONE_NUMBER = re.compile(r"^[ \t]*\d{1,2}\.[ \t]*$", re.MULTILINE)
 
 _CP1252_ENTITY = re.compile(r"&#(?:(1[2-5][0-9])|[xX]([89][0-9a-fA-F]));")
 _BLANK_RUNS = re.compile(r"\n{3,}")
@@ -30,6 +37,8 @@ class DocumentText:
     n_bytes: int  # size of the document's own bytes (decoded for binaries)
     n_pages: int | None = None
     error: str | None = None
+    needs_ocr: bool = False  # scanned pages left without text (no tesseract, or OCR failed)
+    ocr_confidence: float | None = None  # mean word confidence of the OCR'd pages, 0–100
 
 
 def decode_text(data: bytes) -> str:
@@ -59,18 +68,92 @@ def html_to_text(html: str) -> str:
     return _BLANK_RUNS.sub("\n\n", text.replace("\xa0", " ")).strip()
 
 
-def pdf_to_text(data: bytes) -> tuple[str, int]:
-    """Text layer of a PDF and its page count. pdfium's `\\x02` marks a line-break hyphen."""
+def reattach_margin_numbers(text: str, textpage: pypdfium2.PdfTextPage) -> str:
+    """Put each comment number printed in the left margin back at the start of its paragraph.
+
+    Staff letters set numbered comments in two columns: the number sits in the margin, level
+    with the paragraph's first line. pdfium often emits that number as a line of its own after
+    the paragraph (or even after the page). The character boxes tell which line it belongs to.
+    `text` must be `textpage.get_text_range()` unchanged, so string offsets are char indices.
+    """
+    lines, offset = [], 0
+    for line in text.split("\r\n"):
+        lines.append((offset, line))
+        offset += len(line) + 2
+
+    def first_char_box(start: int, line: str) -> tuple[float, float, float, float] | None:
+        stripped = len(line) - len(line.lstrip())
+        return textpage.get_charbox(start + stripped) if line.strip() else None
+
+    boxes = [first_char_box(start, line) for start, line in lines]
+    moves: dict[int, int] = {}  # lone number line -> the line it belongs to
+    for i, (_start, line) in enumerate(lines):
+        box = boxes[i]
+        if box is None or not _LONE_NUMBER.fullmatch(line):
+            continue
+        _left, bottom, right, top = box
+        best, best_gap = None, None
+        for j, other in enumerate(boxes):
+            if j == i or other is None or _LONE_NUMBER.fullmatch(lines[j][1]):
+                continue
+            o_left, o_bottom, _o_right, o_top = other
+            if o_left > right and min(top, o_top) - max(bottom, o_bottom) > 0.5 * (top - bottom):
+                gap = o_left - right
+                if best_gap is None or gap < best_gap:
+                    best, best_gap = j, gap
+        if best is not None:
+            moves[i] = best
+    if not moves:
+        return text
+    prefixes = {target: lines[number][1].strip() for number, target in moves.items()}
+    out = [prefixes[j] + " " + line.lstrip() if j in prefixes else line
+           for j, (_start, line) in enumerate(lines) if j not in moves]
+    return "\r\n".join(out)
+
+
+def _has_image(page: pypdfium2.PdfPage) -> bool:
+    return next(page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=2), None) is not None
+
+
+@dataclass(slots=True)
+class PdfText:
+    text: str
+    n_pages: int
+    n_pages_ocr: int = 0
+    n_pages_needing_ocr: int = 0
+    ocr_confidence: float | None = None
+
+
+def pdf_to_text(data: bytes, tesseract: str | None = None) -> PdfText:
+    """Text of a PDF, page by page, pages separated by a form feed. pdfium's `\\x02` marks a
+    line-break hyphen. Pages with (almost) no text layer but an image are OCR'd when `tesseract`
+    names the program, else counted in `n_pages_needing_ocr`."""
     pdf = pypdfium2.PdfDocument(data)
     try:
-        pages = []
+        pages: list[str] = []
+        ocr_confidences: list[float] = []
+        needing_ocr = 0
         for page in pdf:
             textpage = page.get_textpage()
-            pages.append(textpage.get_text_range())
+            text = textpage.get_text_range()
+            if _LONE_NUMBER.search(text):
+                text = reattach_margin_numbers(text, textpage)
             textpage.close()
+            if len(text.strip()) < MIN_PAGE_CHARS and _has_image(page):
+                if tesseract:
+                    try:
+                        ocr = ocr_page(page, tesseract)
+                        text = ocr.text
+                        ocr_confidences.append(ocr.confidence)
+                    except (OSError, subprocess.SubprocessError):
+                        needing_ocr += 1
+                else:
+                    needing_ocr += 1
             page.close()
+            pages.append(text)
         text = "\n\f".join(pages).replace("\r\n", "\n").replace("\r", "\n").replace("\x02", "-")
-        return text.strip(), len(pages)
+        confidence = round(sum(ocr_confidences) / len(ocr_confidences), 1) if ocr_confidences else None
+        return PdfText(text.strip(), len(pages), len(ocr_confidences), needing_ocr, confidence)
     finally:
         pdf.close()
 
@@ -80,8 +163,9 @@ def looks_like_html(text: str) -> bool:
     return "<html" in head or "<body" in head or "<p" in head or "<div" in head or "<!doctype html" in head
 
 
-def extract_document_text(document: Document) -> DocumentText:
-    """Text of one document; a document that cannot be read gets `error` and no text, never an exception."""
+def extract_document_text(document: Document, tesseract: str | None = None) -> DocumentText:
+    """Text of one document; a document that cannot be read gets `error` and no text, never an exception.
+    `tesseract` is the OCR program for scanned PDF pages (None: flag them `needs_ocr`)."""
     try:
         data = document_bytes(document)
     except SubmissionError as exc:
@@ -89,8 +173,10 @@ def extract_document_text(document: Document) -> DocumentText:
     name = document.filename.lower()
     try:
         if data.startswith(b"%PDF") or name.endswith(".pdf"):
-            text, pages = pdf_to_text(data)
-            return DocumentText(text, PDF, len(data), n_pages=pages)
+            pdf = pdf_to_text(data, tesseract)
+            return DocumentText(pdf.text or None, OCR if pdf.n_pages_ocr else PDF if pdf.text else NONE, len(data),
+                                n_pages=pdf.n_pages, needs_ocr=pdf.n_pages_needing_ocr > 0,
+                                ocr_confidence=pdf.ocr_confidence)
         if document.is_uuencoded or name.endswith(_IMAGE_SUFFIXES):
             return DocumentText(None, NONE, len(data))
         text = decode_text(data)

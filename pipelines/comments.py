@@ -1,0 +1,290 @@
+"""Numbered staff comments, and the answers to them in a company's response. Pure functions over clean text.
+
+Staff letters number their comments 1, 2, 3 ... under headings that name the section and page
+of the filing reviewed; a comment without a heading of its own falls under the one above it.
+Responses repeat each comment and answer it, often after a "Response:" label. Numbers are only
+accepted in strict sequence; when a number appears more than once (a numbered note heading in
+a filing, a numbered list inside an answer), the most comment-like chain wins.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+_MARKER = re.compile(
+    r"(?:(?:sec\s+|staff\s+)?comment\s*(?:no\.?|#)?\s*(?P<labelled>\d{1,2})\s*[:.\-–]\s*"
+    r"|(?P<number>\d{1,2})\.\s+(?:(?:sec\s+|staff\s+)?comment\s*:\s*)?)(?P<rest>.*)",
+    re.IGNORECASE,
+)
+_COMMENT_LABEL = re.compile(r"(?:sec\s+|staff\s+|the staff'?s\s+)?comments?\s*(?:(?:no\.?|#)\s*\d{1,2}\s*)?[:.]?\s*(?P<rest>.*)",
+                            re.IGNORECASE)
+_RESPONSE_LABEL = re.compile(
+    r"(?:(?:[\w.&’'-]+\s){0,2})?(?:response|answer|reply)(?:\s+(?:to\s+(?:staff\s+|sec\s+)?comment\s*)?(?:no\.?|#)?\s*\d*)?"
+    r"\s*(?:[:\-–—]\s*(?P<rest>.*)|$)",
+    re.IGNORECASE,
+)
+_TERMINAL = re.compile(r"[.;:?!]\s*[\"”’)]?$")
+_BULLET = re.compile(r"(?:[•·◦▪●○-]|\(?[a-z]\)|[a-z]\.|\([ivx]+\))\s", re.IGNORECASE)
+_PAGE_REF = re.compile(
+    r"\bpages?\s+((?:[A-Z]{1,2}-)?\d+[A-Z]?(?:\s*(?:-|–|through|to|and)\s*(?:[A-Z]{1,2}-)?\d+[A-Z]?)?)",
+    re.IGNORECASE,
+)
+_WORD_NUMBERS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+    "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
+}
+_NUM = r"(?:\d{1,2}|" + "|".join(_WORD_NUMBERS) + r")"
+_NUM_LIST = rf"{_NUM}(?:\s*(?:,|and|&|through|to|-|–)\s*(?:comments?\s+)?{_NUM})*"
+_PRIOR_REF = re.compile(
+    rf"\b(?:prior|previous|earlier|former)\s+comments?\s+(?:nos?\.?\s*)?(?P<a>{_NUM_LIST})"
+    rf"|\bresponses?\s+to\s+(?:our\s+)?(?:prior\s+|previous\s+)?comments?\s+(?:nos?\.?\s*)?(?P<b>{_NUM_LIST})"
+    rf"|\bcomments?\s+(?:nos?\.?\s*)?(?P<c>{_NUM_LIST})\s+(?:issued\s+)?(?:in|of|from)\s+our\s+(?:prior\s+|previous\s+)?"
+    rf"(?:\w+\s+){{0,4}}letter",
+    re.IGNORECASE,
+)
+STAFF_CLOSING = re.compile(
+    r"(?:in closing,?\s+)?we remind you|we urge all persons|(?:you may|please) contact|please direct"
+    r"|sincerely|in responding to our comments|we will consider a written request|if you have any questions"
+    r"|refer to rules 460 and 461|please refer to rules 460",
+    re.IGNORECASE,
+)
+COMPANY_CLOSING = re.compile(
+    r"sincerely|very truly yours|respectfully(?: submitted| yours)?,|yours (?:truly|sincerely)"
+    r"|(?:if|should) (?:you|the staff) (?:have|has|require|would like|need)|please (?:do not hesitate|feel free)"
+    r"|(?:\*\s*){3,}$|(?:the company|\w+) (?:hereby )?acknowledges that|in connection with (?:responding|its response)"
+    r"|if we can (?:be of|assist|facilitate)|we (?:trust|hope) that (?:this|these|the foregoing)",
+    re.IGNORECASE,
+)
+
+
+@dataclass(slots=True)
+class Comment:
+    number: int
+    text: str
+    heading_path: list[str] = field(default_factory=list)
+    page_refs: list[str] = field(default_factory=list)
+    prior_comment_refs: list[int] = field(default_factory=list)
+    answer_text: str | None = None
+    answer_method: str | None = None  # how the answer was told apart: label | paragraph
+
+    @property
+    def heading(self) -> str | None:
+        return self.heading_path[-1] if self.heading_path else None
+
+
+@dataclass(slots=True)
+class _Candidate:
+    line: int
+    number: int
+    rest: str
+
+
+def _number(word: str) -> int | None:
+    word = word.lower()
+    return int(word) if word.isdigit() else _WORD_NUMBERS.get(word)
+
+
+def prior_comment_refs(text: str) -> list[int]:
+    """Numbers of earlier comments a comment refers to: "prior comment 2", "comments 3 and 4", "comment one"."""
+    refs: list[int] = []
+    for match in _PRIOR_REF.finditer(text):
+        numbers_text = match.group("a") or match.group("b") or match.group("c")
+        words = re.findall(_NUM, numbers_text, re.IGNORECASE)
+        numbers = [n for n in (_number(w) for w in words) if n is not None]
+        if re.search(r"through|\bto\b|[-–]", numbers_text) and len(numbers) == 2 and 0 < numbers[1] - numbers[0] < 30:
+            numbers = list(range(numbers[0], numbers[1] + 1))
+        refs.extend(n for n in numbers if n not in refs)
+    return refs
+
+
+def page_refs(text: str) -> list[str]:
+    refs: list[str] = []
+    for match in _PAGE_REF.finditer(text):
+        ref = re.sub(r"\s+", " ", match.group(1))
+        if ref not in refs:
+            refs.append(ref)
+    return refs
+
+
+def is_heading_like(line: str) -> bool:
+    """Section headings are short and end without sentence punctuation ("Note 9. Taxes, page 45")."""
+    stripped = line.strip()
+    if not stripped or len(stripped) > 160 or _BULLET.match(stripped):
+        return False
+    if re.search(r",?\s*pages?\s+\S+$", stripped):
+        return True
+    return not _TERMINAL.search(stripped)
+
+
+def is_response_label(line: str) -> bool:
+    return bool(_RESPONSE_LABEL.fullmatch(line.strip()))
+
+
+def _candidates(lines: list[str]) -> list[_Candidate]:
+    out = []
+    for i, line in enumerate(lines):
+        match = _MARKER.fullmatch(line.strip())
+        if match:
+            number = int(match.group("labelled") or match.group("number"))
+            if number > 0:
+                out.append(_Candidate(i, number, match.group("rest")))
+    return out
+
+
+def _score(candidate: _Candidate, lines: list[str], next_line: int, has_labels: bool, is_response: bool) -> int:
+    """How comment-like a numbered line is. A comment is a sentence (not a numbered note heading of the
+    filing), is answered after a "Response" label where the letter uses them, and does not continue a
+    list introduced by a colon or made of consecutive numbered lines (a list inside an answer)."""
+    score = 1 if is_heading_like(candidate.rest) and len(candidate.rest) < 90 else 3
+    if has_labels and any(is_response_label(line) for line in lines[candidate.line + 1:next_line]):
+        score += 2
+    previous = next((lines[i].strip() for i in range(candidate.line - 1, -1, -1) if lines[i].strip()), "")
+    if previous.endswith(":") or (is_response and _MARKER.fullmatch(previous)):
+        score -= 5
+    return score
+
+
+def best_chain(lines: list[str], has_labels: bool = False, is_response: bool = False) -> list[_Candidate]:
+    """The run of markers numbered 1, 2, 3 ... in order with the highest total score (pipelines/comments._score):
+    every plausible comment adds to it, a list item inside an answer takes away."""
+    candidates = _candidates(lines)
+    if not candidates:
+        return []
+    scores = []
+    for k, candidate in enumerate(candidates):
+        next_line = candidates[k + 1].line if k + 1 < len(candidates) else len(lines)
+        scores.append(_score(candidate, lines, next_line, has_labels, is_response))
+    # best[k] = (chain length, total score, index of the previous candidate in the chain)
+    best: list[tuple[int, int, int | None]] = []
+    for k, candidate in enumerate(candidates):
+        entry: tuple[int, int, int | None] = (0, 0, None)
+        if candidate.number == 1:
+            entry = (1, scores[k], None)
+        else:
+            for p in range(k):
+                length, total, _ = best[p]
+                if length and candidates[p].number == candidate.number - 1 and candidates[p].line < candidate.line:
+                    option = (length + 1, total + scores[k], p)
+                    if (option[1], option[0]) > (entry[1], entry[0]):
+                        entry = option
+        best.append(entry)
+    end = max(range(len(candidates)), key=lambda k: (best[k][1], best[k][0]))
+    if best[end][0] == 0:
+        return []
+    chain = []
+    k: int | None = end
+    while k is not None:
+        chain.append(candidates[k])
+        k = best[k][2]
+    return chain[::-1]
+
+
+def _heading_above(lines: list[str], marker: int, floor: int) -> tuple[list[str], int]:
+    """Heading lines right above a marker (skipping blank lines and "Comment:" labels), and where they start."""
+    collected: list[str] = []
+    start = marker
+    i = marker - 1
+    while i >= floor and len(collected) < 6:
+        stripped = lines[i].strip()
+        if not stripped or (_COMMENT_LABEL.fullmatch(stripped) and not _COMMENT_LABEL.fullmatch(stripped).group("rest")):
+            i -= 1
+            continue
+        above = lines[i - 1].strip() if i - 1 >= floor else ""
+        wrapped_heading_end = (stripped.endswith(".") and len(stripped.split()) <= 6 and above
+                               and is_heading_like(above) and not _MARKER.fullmatch(above))
+        if (is_heading_like(stripped) or wrapped_heading_end) and not _MARKER.fullmatch(stripped) \
+                and not is_response_label(stripped):
+            collected.append(stripped)
+            start = i
+            i -= 1
+            continue
+        break
+    return collected[::-1], start
+
+
+def _split_answer(segment: list[str]) -> tuple[list[str], list[str], str | None]:
+    """A response's comment segment into (repeated comment, answer, how they were told apart)."""
+    for i, line in enumerate(segment):
+        match = _RESPONSE_LABEL.fullmatch(line.strip())
+        if i > 0 and match:
+            rest = (match.group("rest") or "").strip()
+            return segment[:i], ([rest] if rest else []) + segment[i + 1:], "label"
+    # no label: the comment is its first paragraph (with its bullet points), the answer the rest
+    i = 1
+    while i < len(segment):
+        stripped = segment[i].strip()
+        previous = segment[i - 1].strip()
+        if not stripped:
+            break
+        if not (_BULLET.match(stripped) or (previous and not _TERMINAL.search(previous))):
+            break
+        i += 1
+    answer = [line for line in segment[i:] if line.strip()]
+    return segment[:i], answer, ("paragraph" if answer else None)
+
+
+_BLANK_RUNS = re.compile(r"\n{3,}")
+
+
+def _join(lines: list[str]) -> str:
+    text = "\n".join(line.strip() for line in lines).strip()
+    return _BLANK_RUNS.sub("\n\n", text) if "\n\n\n" in text else text
+
+
+def _unnumbered_responses(lines: list[str]) -> list[_Candidate]:
+    """Responses that repeat comments under "Comment:" labels without numbers: numbered in order."""
+    out = []
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        match = re.match(r"(?:sec\s+|staff\s+)?comment\s*:\s*(?P<rest>.*)", stripped, re.IGNORECASE)
+        if match:
+            out.append(_Candidate(i, len(out) + 1, match.group("rest")))
+    return out
+
+
+def split_comments(lines: list[str], is_response: bool) -> list[Comment]:
+    """The numbered comments of a letter body (the lines between salutation and signature)."""
+    has_labels = any(is_response_label(line) for line in lines)
+    chain = best_chain(lines, has_labels, is_response)
+    if not chain and is_response:
+        chain = _unnumbered_responses(lines)
+    if not chain:
+        return []
+    closing = STAFF_CLOSING if not is_response else COMPANY_CLOSING
+    comments: list[Comment] = []
+    previous_path: list[str] = []
+    floor = 0
+    for k, candidate in enumerate(chain):
+        path, _ = _heading_above(lines, candidate.line, floor)
+        if k + 1 < len(chain):
+            _next_path, end = _heading_above(lines, chain[k + 1].line, candidate.line + 1)
+        else:
+            end = next((i for i in range(candidate.line + 1, len(lines)) if closing.match(lines[i].strip())),
+                       len(lines))
+        segment = [candidate.rest, *lines[candidate.line + 1:end]]
+        if not candidate.rest.strip():  # "Comment #1:" on a line of its own, then headings, then the comment
+            segment = segment[1:]
+            while len(segment) > 1 and (not segment[0].strip() or is_heading_like(segment[0])):
+                if segment[0].strip():
+                    path = [*path, segment[0].strip()]
+                segment = segment[1:]
+        answer_lines: list[str] = []
+        method = None
+        if is_response:
+            segment, answer_lines, method = _split_answer(segment)
+        path = path or previous_path
+        text = _join(segment)
+        comments.append(Comment(
+            number=candidate.number,
+            text=text,
+            heading_path=path,
+            page_refs=page_refs("\n".join([*path, text])),
+            prior_comment_refs=prior_comment_refs(text),
+            answer_text=_join(answer_lines) or None if is_response else None,
+            answer_method=method,
+        ))
+        previous_path = path
+        floor = candidate.line + 1
+    return comments

@@ -1,0 +1,555 @@
+"""One letter as structure: date, addressee, Re: block, kind, comments, signers, office, cc parties.
+
+Pure functions over the letter's clean text (pipelines/clean.py). The classic staff letter reads:
+date; addressee, title, company, address; a "Re:" block naming the filing(s) reviewed, when
+filed, and the File No.; salutation; opening paragraphs; numbered comments under headings;
+closing ("We remind you ...", "Please contact ..."); the staff office; a cc line. Company
+letters (CORRESP) answer those comments, ask for acceleration of a registration statement's
+effective date (Rule 461), or ask for more time to respond.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from pipelines.clean import clean_letter_text
+from pipelines.comments import Comment, split_comments
+from pipelines.dates import DATE_TEXT, find_dates
+
+STAFF, COMPANY = "staff", "company"
+COMMENT, REVIEW_COMPLETE, NO_REVIEW = "comment", "review_complete", "no_review"
+RESPONSE, ACCELERATION_REQUEST, EXTENSION_REQUEST, OTHER = (
+    "response", "acceleration_request", "extension_request", "other")
+LETTER_KINDS = (COMMENT, REVIEW_COMPLETE, NO_REVIEW, RESPONSE, ACCELERATION_REQUEST, EXTENSION_REQUEST, OTHER)
+STAFF_FORMS = {"UPLOAD", "SEC STAFF LETTER", "SEC STAFF ACTION"}
+
+_SALUTATION = re.compile(
+    r"(?:dear\b.*|ladies and gentlemen.*|gentlemen\s*[:,]?|to whom it may concern.*|dear sirs?.*)", re.IGNORECASE)
+_DATE_ONLY = re.compile(rf"(?:dated:?\s*)?(?:{DATE_TEXT})\.?", re.IGNORECASE)
+_RE_START = re.compile(r"(?:re|subject|reference)\s*[:.]\s*(?P<rest>.*)|re\s+(?P<rest2>[A-Z].*)", re.IGNORECASE)
+_RE_STOP = re.compile(
+    r"(?:united states\s+|u\.\s?s\.\s+)?securities (?:and|&) exchange commission|division of corporat|100 f street"
+    r"|washington,? d\.?\s?c|attn\b|attention\b|office of\b|mail stop",
+    re.IGNORECASE,
+)
+_FILE_NUMBER = re.compile(r"(?<![\d-])(\d{1,3}-\d{3,6}(?:-\d{2})?)(?![\d-])")
+_FILE_NO_CONTEXT = re.compile(r"file|registration|commission|sec\b|no\.", re.IGNORECASE)
+_FORM = re.compile(
+    r"\b(10-K(?:/A|405|SB)?|10-Q(?:/A|SB)?|8-K(?:/A)?|20-F(?:/A)?|40-F|6-K|11-K|10-12[BG]|S-1(?:/A)?|S-3(?:ASR)?"
+    r"|S-4(?:/A)?|S-8|S-11|F-1|F-3|F-4|F-10|N-\d[A-Z]?|DEF ?14[AC]|PRE ?14[AC]|PREC ?14A|PREM ?14A|DEFA ?14A"
+    r"|DFAN ?14A|DEFM ?14A|DEFC ?14A|SC ?TO-[TIC]|SC ?14D-?9|SC ?13[DEG]|Schedule 14[ACD](?:-9)?|Schedule TO(?:-[TIC])?"
+    r"|Schedule 13[DEG]|Form 10(?![-\w])|1-A|Form D\b|425)",
+    re.IGNORECASE,
+)
+_PERIOD = re.compile(rf"(?:year|quarter|period|months?)\s*(?:ly\s+period\s+)?(?:ended|ending)\s*:?\s*(?:{DATE_TEXT})",
+                     re.IGNORECASE)
+_FILED = re.compile(rf"\b(?:filed|submitted|furnished|dated)\s*(?:on\s+)?:?\s*(?:{DATE_TEXT})", re.IGNORECASE)
+_AMENDMENT = re.compile(r"amendment\s+no\.?\s*(\d+)", re.IGNORECASE)
+_SKIP_AFTER_DATE = re.compile(
+    r"(?:via|by|sent via|delivered via|filed via)\b.*|mail stop.*|correspondence filed via edgar|confidential.*",
+    re.IGNORECASE)
+_COMPANY_WORDS = re.compile(
+    r"\b(?:inc|corp|corporation|company|co|llc|l\.?l\.?c|ltd|limited|plc|l\.?p|group|holdings?|trust|bancorp"
+    r"|bancshares|n\.a|s\.a|n\.v|ag|se|partners|incorporated)\b\.?", re.IGNORECASE)
+_SEC_ENTITY = re.compile(
+    r"(?:united states\s+|u\.\s?s\.\s+)?securities\s+(?:and|&)\s+exchange\s+commission|division of|office of"
+    r"|100 f street|washington", re.IGNORECASE)
+_TITLE_WORDS = re.compile(
+    r"\b(?:officer|president|director|counsel|secretary|chief|treasurer|controller|chairman|chair|partner|manager"
+    r"|head|accountant|attorney|advisor|adviser|analyst|branch|assistant|associate|senior|executive|principal"
+    r"|general|vice|deputy|staff|legal|corporate|special|member|founder|owner|trustee|ceo|cfo|coo|evp|svp)\b",
+    re.IGNORECASE)
+_NAME_SUFFIX = re.compile(r",\s*(?:jr|sr|esq|iii|ii|iv|ph\.?d|m\.?d)\.?(?=,|$)", re.IGNORECASE)
+_ATTENTION = re.compile(r"(?:attn|attention)\s*[:.]?\s*(?P<rest>.*)", re.IGNORECASE)
+_PERSON = re.compile(
+    r"(?:(?:mr|ms|mrs|mses|messrs|dr)\.?\s+)?[A-Z][A-Za-z'’.-]*(?:\s+[A-Z][A-Za-z'’.-]*\.?){1,4}"
+    r"(?:,?\s+(?:jr|sr|esq|iii|ii|iv)\.?)?")
+_CLOSING = re.compile(
+    r"(?:sincerely(?: yours)?|very truly yours|yours (?:very )?truly|respectfully(?: submitted| yours)?"
+    r"|yours sincerely|(?:best|kind|warm) regards|regards|cordially)\s*[,.]?", re.IGNORECASE)
+_SIGNED = re.compile(r"(?:by:\s*)?/\s*s\s*/\s*(?P<name>.+?)\s*(?:\(?\bfor\)?)?\s*$", re.IGNORECASE)
+_SIGNED_FOR = re.compile(r"\(?\bfor\)?\s*$", re.IGNORECASE)
+_NAME_FIELD = re.compile(r"name\s*:\s*(?P<name>.*)", re.IGNORECASE)
+_TITLE_FIELD = re.compile(r"title\s*:\s*(?P<title>.*)", re.IGNORECASE)
+_DIVISION = re.compile(r"division of [A-Za-z ]+", re.IGNORECASE)
+_OFFICE = re.compile(r"(?:office of\b.*|disclosure review program|.*\boffice\s*$)", re.IGNORECASE)
+_OFFICE_IN_LINE = re.compile(r"(office of\b.*|disclosure review program)", re.IGNORECASE)
+_CC = re.compile(r"(?:cc|c\.c\.|copy to|copies to|with a copy to)\s*[:.]?\s*(?P<rest>.*)", re.IGNORECASE)
+_CC_STOP = re.compile(r"(?:enclosures?|attachments?|exhibit|annex|appendix|\[\s*signature)\b", re.IGNORECASE)
+_AUDIT_FIRM = re.compile(
+    r"deloitte|pricewaterhouse|\bpwc\b|kpmg|ernst\s*&\s*young|\bey\b|grant thornton|\bbdo\b|\brsm\b|crowe"
+    r"|moss adams|marcum|baker tilly|mazars|forvis|cohnreznick|plante|eide bailly|cherry bekaert|withum"
+    r"|frazier & deeter|malonebailey|armanino|wolf & company|dixon hughes|mcgladrey|bkd\b|friedman llp",
+    re.IGNORECASE,
+)
+_LAW_FIRM = re.compile(r"\b(?:llp|l\.l\.p\.|p\.c\.|pllc|p\.a\.|law|attorneys|avocats)\b|wachtell|cravath|skadden",
+                       re.IGNORECASE)
+_NOT_REVIEW = re.compile(r"(?:have not|has not|did not|do not|will not|not) (?:\w+ )?review(?:ed)?"
+                         r"|will not review|not be reviewed|no review", re.IGNORECASE)
+_REVIEW_COMPLETE = re.compile(
+    r"completed (?:our|its|the staff's) review|no further comments|review (?:is|has been) completed"
+    r"|concluded (?:our|its) review", re.IGNORECASE)
+_HAS_COMMENTS = re.compile(r"(?:have|has) the following comments?|following comments? (?:on|regarding|about)"
+                           r"|we have (?:the )?following comment", re.IGNORECASE)
+_ACCELERATION = re.compile(
+    r"accelerat\w*|rule 461|declared effective|request(?:s|ed)? (?:that )?(?:the )?(?:effective date|effectiveness)"
+    r"|be (?:made|declared) effective|become effective at", re.IGNORECASE)
+_EXTENSION = re.compile(
+    r"extension|additional time|more time|(?:will|intends? to|expects? to|plans? to|anticipates?)"
+    r" (?:\S+ ){0,6}(?:respond|submit|file|provide)\w* (?:\S+ ){0,8}(?:by|on or before|no later than|within)"
+    r"|not be able to (?:respond|submit)|confirm receipt", re.IGNORECASE)
+_RESPONDING = re.compile(r"in response to|respond(?:s|ing)? to|response to|responses? of|following responses?",
+                         re.IGNORECASE)
+_LETTER_WORD = re.compile(r"letter|comments?|correspondence", re.IGNORECASE)
+
+
+@dataclass(slots=True)
+class ReviewedFiling:
+    form_type: str | None
+    description: str
+    period_end: date | None = None
+    filed_date: date | None = None
+    amendment: int | None = None
+    draft: bool = False
+
+
+@dataclass(slots=True)
+class Signer:
+    name: str
+    title: str | None = None
+
+
+@dataclass(slots=True)
+class Letter:
+    sender: str
+    letter_date: date | None
+    letter_kind: str
+    addressee_name: str | None
+    addressee_title: str | None
+    re_text: str | None
+    reviewed_filings: list[ReviewedFiling]
+    file_numbers: list[str]
+    responds_to_date: date | None
+    signers: list[Signer]
+    staff_division: str | None
+    staff_office: str | None
+    cc_people: list[str]
+    cc_law_firms: list[str]
+    cc_audit_firms: list[str]
+    comments: list[Comment]
+    has_confidential_treatment: bool
+    n_redactions: int
+    text_clean: str
+
+    @property
+    def n_comments(self) -> int:
+        return len(self.comments)
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def find_salutation(lines: list[str], limit: int = 80) -> int | None:
+    for i, line in enumerate(lines[:limit]):
+        if _SALUTATION.fullmatch(line.strip()):
+            return i
+    return None
+
+
+def find_letter_date(head: list[str], filing_date: date | None) -> date | None:
+    """The date the letter is dated: a line that is only a date, in the head of the letter.
+
+    A letter is dated on or a little before the day it is filed; of the dates written alone on a
+    line, the first plausible one wins, so a "Re: ... Filed <date>" line or a letterhead date
+    far from the filing day does not.
+    """
+    def plausible(value: date) -> bool:
+        return filing_date is None or filing_date - timedelta(days=120) <= value <= filing_date + timedelta(days=7)
+
+    standalone = []
+    for line in head:
+        match = _DATE_ONLY.fullmatch(line.strip())
+        if match:
+            standalone.extend(value for _m, value in find_dates(line))
+    for value in standalone:
+        if plausible(value):
+            return value
+    for line in head:
+        if _RE_START.match(line.strip()):
+            break  # dates inside the Re: block are filing dates, not the letter's
+        for _match, value in find_dates(line):
+            if plausible(value):
+                return value
+    return standalone[0] if standalone else None
+
+
+def find_re_block(lines: list[str], salutation: int | None) -> tuple[list[str], int | None]:
+    """The lines of the "Re:" block (from "Re:" to the salutation, an SEC address line, or 12 lines)
+    and the index of the line after it."""
+    stop = salutation if salutation is not None else min(len(lines), 60)
+    for i in range(stop):
+        match = _RE_START.fullmatch(lines[i].strip())
+        if not match:
+            continue
+        first = (match.group("rest") or match.group("rest2") or "").strip()
+        block = [first] if first else []
+        end = i + 1
+        for line in lines[i + 1:stop]:
+            stripped = line.strip()
+            if len(block) >= 12 or _SALUTATION.fullmatch(stripped) or (block and _RE_STOP.match(stripped)):
+                break
+            if stripped and len(stripped) > 250:  # a paragraph of the body: the letter has no salutation
+                break
+            end += 1
+            if stripped:
+                block.append(stripped.lstrip("•·-◦ ").strip())
+        return block, end
+    return [], None
+
+
+def file_numbers_in(lines: list[str]) -> list[str]:
+    numbers: list[str] = []
+    for line in lines:
+        if not _FILE_NO_CONTEXT.search(line):
+            continue
+        for number in _FILE_NUMBER.findall(line):
+            if number not in numbers:
+                numbers.append(number)
+    return numbers
+
+
+def parse_reviewed_filings(re_block: list[str]) -> list[ReviewedFiling]:
+    """Filings named in the Re: block, each with its period, filing date and amendment number where given."""
+    filings: list[ReviewedFiling] = []
+    for line in re_block:
+        forms = _FORM.findall(line)
+        period = _PERIOD.search(line)
+        filed = _FILED.search(line)
+        is_filing_line = bool(forms) or bool(re.search(r"registration statement|proxy|information statement|"
+                                                       r"offering statement|annual report|quarterly report", line, re.I))
+        if is_filing_line and not re.match(r"(?:response|letter|comment letter)\s+dated", line, re.I):
+            form = re.sub(r"\s+", " ", forms[-1]).upper().replace("FORM ", "") if forms else None
+            amendment = _AMENDMENT.search(line)
+            filings.append(ReviewedFiling(
+                form_type=form,
+                description=line,
+                amendment=int(amendment.group(1)) if amendment else None,
+                draft=bool(re.search(r"\bdraft\b", line, re.I)),
+            ))
+        if not filings:
+            continue
+        current = filings[-1]
+        if period and current.period_end is None:
+            current.period_end = next((v for _m, v in find_dates(period.group(0))), None)
+        if filed and current.filed_date is None and not re.match(r"(?:response|letter)\s+dated", line, re.I):
+            current.filed_date = next((v for _m, v in find_dates(filed.group(0))), None)
+    return filings
+
+
+def find_responds_to_date(sender: str, re_block: list[str], opening: str, letter_date: date | None) -> date | None:
+    """The letter this one answers, by its date: for a company, the staff letter it responds to; for the
+    staff, the company response it reviewed ("Response dated ...", "your March 20, 2024 response")."""
+    def before_letter(value: date) -> bool:
+        return letter_date is None or value <= letter_date
+
+    if sender == STAFF:
+        for line in re_block:
+            match = re.search(rf"(?:response|letter|correspondence)s?(?:\s+letter)?\s+(?:dated|filed|submitted)"
+                              rf"\s+(?:on\s+)?(?:{DATE_TEXT})", line, re.I)
+            if match:
+                return next((v for _m, v in find_dates(match.group(0)) if before_letter(v)), None)
+        match = re.search(rf"your\s+(?:letters?|responses?|correspondence)\s+(?:dated|of)\s+(?:{DATE_TEXT})"
+                          rf"|your\s+(?:{DATE_TEXT})\s*,?\s+(?:response|letter|correspondence)", opening, re.I)
+        if match:
+            return next((v for _m, v in find_dates(match.group(0)) if before_letter(v)), None)
+        return None
+    for line in re_block:  # "Re: Comment Letter Dated April 25, 2016"
+        if re.search(r"(?:comment\s+)?letter\s+(?:dated|issued|of)", line, re.I) and not re.match(r"response", line, re.I):
+            found = next((v for _m, v in find_dates(line) if before_letter(v)), None)
+            if found:
+                return found
+    for match, value in find_dates(opening):
+        before = opening[max(0, match.start() - 200):match.start()]
+        after = opening[match.end():match.end() + 60]
+        cited = re.search(r"(?:dated|of|on|from)\s*$", before, re.I) or re.match(r"\s*,?\s*(?:comment\s+)?letter", after, re.I)
+        about_letter = _LETTER_WORD.search(before[-160:]) or _LETTER_WORD.search(after[:30])
+        not_a_letter = re.search(r"(?:filed|ended|ending|through|since|until|as of|effective)\s*(?:on\s+)?$", before, re.I)
+        own_letter = re.search(r"\b(?:our|company['’]s|prior|previous)\s+(?:\S+\s+){0,3}(?:letter|response)"
+                               r"[^.]{0,40}$", before, re.I)
+        if before_letter(value) and cited and about_letter and not not_a_letter and not own_letter:
+            return value
+    return None
+
+
+def _looks_like_person(line: str) -> bool:
+    stripped = line.strip().rstrip(",")
+    return (bool(_PERSON.fullmatch(stripped)) and not _COMPANY_WORDS.search(stripped)
+            and not _SEC_ENTITY.search(stripped) and not _TITLE_WORDS.search(stripped) and len(stripped.split()) <= 6)
+
+
+def _split_name(line: str) -> tuple[str, str]:
+    """ "J. Patrick Gallagher, Jr., Chairman" -> ("J. Patrick Gallagher, Jr.", "Chairman")."""
+    suffix = _NAME_SUFFIX.search(line)
+    cut = suffix.end() if suffix else 0
+    name, _, rest = line[cut:].partition(",")
+    return (line[:cut] + name).strip(), rest.strip()
+
+
+def find_addressee(head: list[str], date_line: int | None, sender: str) -> tuple[str | None, str | None]:
+    """Name and title of the person the letter is addressed to, from the address block."""
+    for line in head:
+        match = _ATTENTION.fullmatch(line.strip())
+        if match and match.group("rest"):
+            name, title = _split_name(match.group("rest"))
+            return _squash(name).rstrip(";") or None, _squash(title) or None
+    start = date_line + 1 if date_line is not None else 0
+    lines = [line.strip() for line in head[start:] if line.strip()]
+    while lines and _SKIP_AFTER_DATE.fullmatch(lines[0]):
+        lines.pop(0)
+    if not lines or _RE_START.match(lines[0]):
+        return None, None
+    first = lines[0]
+    name, inline_title = _split_name(first)
+    if not _looks_like_person(_NAME_SUFFIX.sub("", name)):
+        return None, None
+    if inline_title.strip():
+        return _squash(name), _squash(inline_title)
+    title_lines = []
+    for line in lines[1:5]:
+        if (re.match(r"\d", line) or _RE_START.match(line) or (sender == STAFF and _COMPANY_WORDS.search(line))
+                or (sender == COMPANY and re.match(r"(?:united states|u\.\s?s\.|securities)", line, re.I))
+                or (_looks_like_person(line) and title_lines)):
+            break
+        title_lines.append(line)
+        if sender == COMPANY:
+            break
+    return _squash(name), _squash(" ".join(title_lines)) or None
+
+
+def _signature_block(lines: list[str]) -> tuple[int, list[str]]:
+    """Index of the complimentary close and the lines after it, up to a cc line (a dozen at most)."""
+    closing = None
+    for i, line in enumerate(lines):
+        if _CLOSING.fullmatch(line.strip()):
+            closing = i
+    if closing is None:
+        # modern staff letters may end without one: the block is the division and office lines at the end
+        for i in range(len(lines) - 1, max(-1, len(lines) - 12), -1):
+            if _DIVISION.fullmatch(lines[i].strip()):
+                closing = i - 1
+                break
+    if closing is None:
+        return len(lines), []
+    block = []
+    for line in lines[closing + 1:closing + 16]:
+        if _CC.match(line.strip()) and re.match(r"(?:cc|c\.c\.|copy|copies|with a copy)\b", line.strip(), re.I):
+            break
+        block.append(line.strip())
+    return closing, [line for line in block if line]
+
+
+def find_signers(block: list[str]) -> list[Signer]:
+    signers: list[Signer] = []
+    i = 0
+    while i < len(block):
+        line = block[i]
+        signed = _SIGNED.fullmatch(line)
+        name_field = _NAME_FIELD.fullmatch(line)
+        name = None
+        if signed:
+            name = signed.group("name").strip()
+            if _SIGNED_FOR.search(line) and i + 1 < len(block) and _looks_like_person(block[i + 1]):
+                i += 1
+                name = block[i]  # signed for the official named below
+            elif i + 1 < len(block) and _squash(block[i + 1]).replace(" ", "").lower() == name.replace(" ", "").lower():
+                i += 1  # the typed name repeats the /s/ line
+                name = block[i]
+        elif name_field and name_field.group("name").strip():
+            name = name_field.group("name").strip()
+        if name and not any(s.name == name for s in signers):
+            title = None
+            if i + 1 < len(block):
+                following = block[i + 1]
+                title_field = _TITLE_FIELD.fullmatch(following)
+                if title_field:
+                    title = title_field.group("title").strip() or (block[i + 2] if i + 2 < len(block) else None)
+                elif not (_DIVISION.fullmatch(following) or _OFFICE.fullmatch(following) or _SIGNED.fullmatch(following)
+                          or _looks_like_person(following) or _COMPANY_WORDS.search(following)):
+                    title = following
+            signers.append(Signer(_squash(name).strip(" ,"), title))
+        i += 1
+    if not signers:
+        for j, line in enumerate(block[:3]):
+            if _looks_like_person(line) and not _DIVISION.fullmatch(line):
+                title = block[j + 1] if j + 1 < len(block) and not _OFFICE.fullmatch(block[j + 1]) \
+                    and not _DIVISION.fullmatch(block[j + 1]) else None
+                signers.append(Signer(_squash(line), title))
+                break
+    return signers
+
+
+def find_staff_office(lines: list[str]) -> tuple[str | None, str | None]:
+    """Division and office named in a block of lines ("Office of Real Estate and" + "Commodities")."""
+    division = office = None
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        if division is None and _DIVISION.fullmatch(stripped.rstrip(",")):
+            division = _squash(stripped.rstrip(","))
+        match = _OFFICE_IN_LINE.search(stripped) if "ffice" in stripped or "rogram" in stripped else None
+        if office is None and match:
+            office = match.group(1).rstrip(",")
+            j = i + 1
+            while (j < len(lines) and re.search(r"(?:\band|&|-|,)\s*$", office)
+                   and lines[j].strip() and not _CC.match(lines[j].strip())):
+                office = office.rstrip("-").rstrip() + " " + lines[j].strip()
+                j += 1
+            office = _squash(office).rstrip(",")
+    return division, office
+
+
+def _firms_in(entry: str) -> tuple[list[str], list[str], str]:
+    """Law and audit firms named in one cc entry, and what is left of it ("John Ericson")."""
+    parts: list[str] = []
+    for part in (p.strip() for p in re.split(r",|\(|\)|;|\s+-\s+", entry)):
+        if parts and re.fullmatch(r"(?:llp|l\.l\.p\.|llc|p\.c\.|pllc|p\.a\.|inc\.?|ltd\.?)", part, re.I):
+            parts[-1] = f"{parts[-1]}, {part}"  # "Wilson Sonsini Goodrich & Rosati, P.C." is one firm
+        elif part:
+            parts.append(part)
+    law: list[str] = []
+    audit: list[str] = []
+    used: set[int] = set()
+    for k, part in enumerate(parts):
+        is_audit = bool(_AUDIT_FIRM.search(part))
+        is_law = not is_audit and (bool(_LAW_FIRM.search(part)) or (
+            " & " in part and not _COMPANY_WORDS.search(part) and len(part.split()) <= 6))
+        if not (is_audit or is_law):
+            continue
+        start = k  # "Gibson, Dunn & Crutcher LLP": the firm's name runs back over one-word partner names
+        while start - 1 >= 0 and start - 1 not in used and len(parts[start - 1].split()) == 1 \
+                and parts[start - 1][:1].isupper() and not _NAME_SUFFIX.fullmatch(", " + parts[start - 1]):
+            start -= 1
+        firm = ", ".join(parts[start:k + 1])
+        used.update(range(start, k + 1))
+        (audit if is_audit else law).append(firm)
+    rest = ", ".join(p for k, p in enumerate(parts) if k not in used)
+    return law, audit, rest
+
+
+def find_cc(lines: list[str]) -> tuple[list[str], list[str], list[str]]:
+    """People, law firms and audit firms copied on the letter (the "cc:" lines)."""
+    start = None
+    for i in range(len(lines) - 1, -1, -1):
+        if re.match(r"(?:cc|c\.c\.|copy to|copies to|with a copy to)\s*[:.]?(?:\s|$)", lines[i].strip(), re.I):
+            start = i
+            break
+    if start is None:
+        return [], [], []
+    entries = []
+    first = _CC.fullmatch(lines[start].strip())
+    if first and first.group("rest").strip():
+        entries.append(first.group("rest").strip())
+    blank = 0
+    for line in lines[start + 1:start + 24]:
+        stripped = line.strip()
+        if not stripped:
+            blank += 1
+            if blank >= 2 and entries:
+                break
+            continue
+        blank = 0
+        if _CC_STOP.match(stripped) or len(stripped) > 150 or re.fullmatch(r"\d{1,3}|page \d+", stripped, re.I):
+            break
+        entries.append(stripped)
+    people: list[str] = []
+    law: list[str] = []
+    audit: list[str] = []
+
+    def add(values: list[str], value: str) -> None:
+        value = _squash(value).strip(" ,;()")
+        if value and value not in values:
+            values.append(value)
+
+    for entry in entries:
+        entry_law, entry_audit, rest = _firms_in(entry)
+        for firm in entry_law:
+            add(law, firm)
+        for firm in entry_audit:
+            add(audit, firm)
+        person, _title = _split_name(re.sub(r"^(?:mr|ms|mrs|dr)\.?\s+", "", rest, flags=re.I))
+        person = _NAME_SUFFIX.sub("", person) if re.search(r"esq", person, re.I) else person
+        if person and _looks_like_person(_NAME_SUFFIX.sub("", person)):
+            add(people, person)
+    return people, law, audit
+
+
+def classify_letter(sender: str, body: str, n_comments: int, n_answered: int) -> str:
+    opening = body[:2500]
+    if sender == STAFF:
+        if _NOT_REVIEW.search(opening[:600]) and not n_comments:
+            return NO_REVIEW
+        if n_comments or _HAS_COMMENTS.search(opening):
+            return COMMENT
+        if _REVIEW_COMPLETE.search(opening):
+            return REVIEW_COMPLETE
+        return OTHER
+    if n_answered:
+        return RESPONSE
+    head = body[:1500]
+    if _ACCELERATION.search(head):
+        return ACCELERATION_REQUEST
+    if _EXTENSION.search(head):
+        return EXTENSION_REQUEST
+    if _RESPONDING.search(head) and _LETTER_WORD.search(head):
+        return RESPONSE
+    return OTHER
+
+
+def parse_letter(text: str, form_type: str | None, filing_date: date | None = None) -> Letter:
+    """Everything the letter says about itself. `text` is the main document's text as extracted."""
+    sender = STAFF if (form_type or "").upper() in STAFF_FORMS else COMPANY
+    clean = clean_letter_text(text)
+    lines = clean.text.split("\n")
+    salutation = find_salutation(lines)
+    head = lines[:salutation] if salutation is not None else lines[:30]
+    letter_date = find_letter_date(head, filing_date)
+    date_line = next((i for i, line in enumerate(head) if _DATE_ONLY.fullmatch(line.strip())), None)
+    re_block, re_end = find_re_block(lines, salutation)
+    file_numbers = file_numbers_in(re_block) or file_numbers_in(lines[:(salutation or 0) + 25])
+    body_start = salutation + 1 if salutation is not None else re_end if re_end is not None else date_line or 0
+    closing, signature = _signature_block(lines)
+    body_lines = lines[body_start:closing] if closing > body_start else lines[body_start:]
+    comments = split_comments(body_lines, is_response=sender == COMPANY)
+    body = "\n".join(body_lines)
+    opening = _squash(" ".join(body_lines[:12]))
+    n_answered = sum(1 for c in comments if c.answer_text) if sender == COMPANY else 0
+    kind = classify_letter(sender, _squash(body[:6000]), len(comments), n_answered or len(comments))
+    if sender == COMPANY and kind != RESPONSE:
+        comments = []  # a numbered list in an acceleration or extension request is not a comment
+    addressee_name, addressee_title = find_addressee(head, date_line, sender)
+    division, office = find_staff_office(signature if sender == STAFF else head)
+    tail = lines[closing:] if closing < len(lines) else lines[-20:]
+    people, law, audit = find_cc(tail)
+    return Letter(
+        sender=sender,
+        letter_date=letter_date,
+        letter_kind=kind,
+        addressee_name=addressee_name,
+        addressee_title=addressee_title,
+        re_text="\n".join(re_block) or None,
+        reviewed_filings=parse_reviewed_filings(re_block),
+        file_numbers=file_numbers,
+        responds_to_date=find_responds_to_date(sender, re_block, opening, letter_date),
+        signers=find_signers(signature),
+        staff_division=division,
+        staff_office=office,
+        cc_people=people,
+        cc_law_firms=law,
+        cc_audit_firms=audit,
+        comments=comments,
+        has_confidential_treatment=clean.has_confidential_treatment,
+        n_redactions=clean.n_redactions,
+        text_clean=clean.text,
+    )
