@@ -57,14 +57,80 @@ DOCUMENTS = pa.schema(
         pa.field("filename", pa.string()),
         pa.field("description", pa.string()),
         pa.field("text", pa.large_string()),  # NULL for images and unreadable documents
-        pa.field("text_source", pa.string()),  # html | pdf_text_layer | sec_text_extract | plain_text | none
+        pa.field("text_source", pa.string()),  # html | pdf_text_layer | sec_text_extract | plain_text | ocr | none
         pa.field("n_chars", pa.int32()),
         pa.field("n_bytes", pa.int64()),  # the document's own bytes (decoded for binaries)
         pa.field("n_pages", pa.int32()),  # PDFs only
         pa.field("error", pa.string()),  # why the text could not be read
+        pa.field("needs_ocr", pa.bool_()),  # scanned pages left without text (tesseract missing or failed)
+        pa.field("ocr_confidence", pa.float32()),  # mean tesseract word confidence (0-100) of OCR'd pages
         pa.field("year", pa.int16()),
     ],
     metadata={"corpus.schema_version": str(SCHEMA_VERSION), "corpus.table": "documents"},
+)
+
+REVIEWED_FILING = pa.struct([
+    pa.field("form_type", pa.string()),  # 10-K, S-1, SCHEDULE 14A, ... as the Re: block names it
+    pa.field("description", pa.string()),  # the Re: line, e.g. "Form 10-K for the Fiscal Year Ended December 31, 2023"
+    pa.field("period_end", pa.date32()),  # "for the fiscal year ended ..."
+    pa.field("filed_date", pa.date32()),  # "Filed February 23, 2023"
+    pa.field("amendment", pa.int32()),  # "Amendment No. 2 to ..."
+    pa.field("draft", pa.bool_()),  # a draft registration statement (confidential review)
+])
+SIGNER = pa.struct([pa.field("name", pa.string()), pa.field("title", pa.string())])
+
+LETTERS = pa.schema(
+    [
+        pa.field("accession_number", pa.string(), nullable=False),
+        pa.field("cik", pa.int64()),
+        pa.field("form_type", pa.string()),
+        pa.field("filing_date", pa.date32()),
+        pa.field("release_date", pa.date32()),
+        pa.field("document_sequence", pa.int32()),  # which document of the filing is the letter
+        pa.field("text_source", pa.string()),  # of that document (see documents.text_source)
+        pa.field("sender", pa.string()),  # staff (UPLOAD) | company (CORRESP)
+        pa.field("letter_date", pa.date32()),  # the date the letter is dated (often a day or more before filing)
+        # comment | review_complete | no_review | response | acceleration_request | extension_request | other
+        pa.field("letter_kind", pa.string()),
+        pa.field("addressee_name", pa.string()),
+        pa.field("addressee_title", pa.string()),
+        pa.field("re_text", pa.string()),  # the Re: block as written
+        pa.field("reviewed_filings", pa.list_(REVIEWED_FILING)),
+        pa.field("file_numbers", pa.list_(pa.string())),  # File No. in the Re: block, as written ("1-6991")
+        pa.field("responds_to_date", pa.date32()),  # the letter this one answers / reviewed, by the date it cites
+        pa.field("signers", pa.list_(SIGNER)),
+        pa.field("staff_division", pa.string()),  # "Division of Corporation Finance"
+        pa.field("staff_office", pa.string()),  # signing office (staff) or office addressed (company)
+        pa.field("cc_people", pa.list_(pa.string())),
+        pa.field("cc_law_firms", pa.list_(pa.string())),
+        pa.field("cc_audit_firms", pa.list_(pa.string())),
+        pa.field("n_comments", pa.int32()),  # numbered comments (staff) or comments answered (response)
+        pa.field("has_confidential_treatment", pa.bool_()),  # Rule 83 legend or request
+        pa.field("n_redactions", pa.int32()),  # "[***]", "[Redacted]" markers, now "[REDACTED]" in text_clean
+        pa.field("needs_ocr", pa.bool_()),  # the letter is a scan no text could be read from
+        pa.field("text_clean", pa.large_string()),  # page furniture and legends removed (original in documents)
+        pa.field("year", pa.int16()),
+    ],
+    metadata={"corpus.schema_version": str(SCHEMA_VERSION), "corpus.table": "letters"},
+)
+
+COMMENTS = pa.schema(
+    [
+        pa.field("accession_number", pa.string(), nullable=False),
+        pa.field("cik", pa.int64()),
+        pa.field("filing_date", pa.date32()),
+        pa.field("sender", pa.string()),  # staff: the comment as asked; company: the comment as repeated and answered
+        pa.field("comment_number", pa.int32(), nullable=False),
+        pa.field("heading", pa.string()),  # innermost section heading above the comment (inherited when none)
+        pa.field("heading_path", pa.list_(pa.string())),  # all heading lines above it, outermost first
+        pa.field("page_refs", pa.list_(pa.string())),  # "44", "F-7", "69-70"
+        pa.field("text", pa.large_string()),
+        pa.field("prior_comment_refs", pa.list_(pa.int32())),  # "prior comment 2", "comments 3 and 4", "comment one"
+        pa.field("answer_text", pa.large_string()),  # responses only
+        pa.field("answer_method", pa.string()),  # label ("Response:") | paragraph (the text after the comment)
+        pa.field("year", pa.int16()),
+    ],
+    metadata={"corpus.schema_version": str(SCHEMA_VERSION), "corpus.table": "comments"},
 )
 
 FAILURES = pa.schema(
@@ -81,11 +147,15 @@ FAILURES = pa.schema(
     metadata={"corpus.schema_version": str(SCHEMA_VERSION), "corpus.table": "failures"},
 )
 
-TABLES: dict[str, pa.Schema] = {"filings": FILINGS, "documents": DOCUMENTS, "failures": FAILURES}
-PARTITIONED = ("filings", "documents")  # hive-partitioned by year; failures is one small file
+TABLES: dict[str, pa.Schema] = {
+    "filings": FILINGS, "documents": DOCUMENTS, "letters": LETTERS, "comments": COMMENTS, "failures": FAILURES}
+PARTITIONED = ("filings", "documents", "letters", "comments")  # hive-partitioned by year; failures is one small file
 SORT_KEYS = {
     "filings": [("cik", "ascending"), ("filing_date", "ascending"), ("accession_number", "ascending")],
     "documents": [("cik", "ascending"), ("filing_date", "ascending"), ("accession_number", "ascending"),
                   ("sequence", "ascending")],
+    "letters": [("cik", "ascending"), ("filing_date", "ascending"), ("accession_number", "ascending")],
+    "comments": [("cik", "ascending"), ("filing_date", "ascending"), ("accession_number", "ascending"),
+                 ("comment_number", "ascending")],
     "failures": [("accession_number", "ascending")],
 }

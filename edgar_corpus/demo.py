@@ -55,17 +55,25 @@ def print_summary(data_dir: Path, requests: list[dict]) -> None:
     print("== Text sources")
     con.sql("SELECT text_source, count(*) AS documents, sum(n_chars) AS chars FROM documents "
             "GROUP BY 1 ORDER BY 2 DESC").show()
+    print("== Letters by kind")
+    con.sql("SELECT sender, letter_kind, count(*) AS letters, sum(n_comments) AS numbered_comments FROM letters "
+            "GROUP BY ALL ORDER BY 1 DESC, 3 DESC").show()
     row = con.execute("""
-        SELECT f.company_name, f.filing_date, f.accession_number, d.text FROM filings f
-        JOIN documents d USING (accession_number)
-        WHERE f.form_type = 'UPLOAD' AND d.text_source = 'pdf_text_layer'
-        ORDER BY f.filing_date DESC LIMIT 1
+        SELECT f.company_name, l.letter_date, l.accession_number, l.addressee_name, l.addressee_title, l.re_text,
+               l.staff_office, l.n_comments
+        FROM letters l JOIN filings f USING (accession_number)
+        WHERE l.letter_kind = 'comment' AND l.n_comments BETWEEN 2 AND 4
+        ORDER BY l.letter_date DESC, l.accession_number LIMIT 1
     """).fetchone()
     if row:
-        company, filed, accession, text = row
-        print(f"== The opening of a staff letter: {company}, {filed}, {accession}")
-        opening = "\n".join(text.splitlines()[:22])
-        print(textwrap.indent(opening, "    "))
+        company, dated, accession, name, title, re_text, office, n_comments = row
+        print(f"== A staff comment letter as structure: {company}, {accession}")
+        print(f"    dated {dated}, to {name} ({title}), from the {office}")
+        print(textwrap.indent("Re: " + (re_text or ""), "    "))
+        for number, heading, text in con.execute(
+                "SELECT comment_number, heading, text FROM comments WHERE accession_number = ? "
+                "ORDER BY comment_number", [accession]).fetchall():
+            print(f"    comment {number} [{heading}]: {textwrap.shorten(text, 110)}")
     failures = con.execute("SELECT count(*) FROM failures").fetchone()[0]
     print(f"\nfailures recorded: {failures}.  Query it yourself:\n"
           f"  edgar-corpus sql --data-dir {data_dir} \"SELECT company_name, count(*) FROM filings GROUP BY 1\"")

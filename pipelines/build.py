@@ -20,10 +20,11 @@ from typing import Any
 from corpus.archive import ARCHIVED, LedgerRow, RawArchive, read_raw
 from corpus.catalog import write_catalog
 from corpus.store import new_build_dir, publish, to_table, write_table
-from pipelines.normalize import normalize_filing
+from pipelines.normalize import FilingRows, normalize_filing
+from pipelines.ocr import tesseract_path
 from pipelines.sgml import SubmissionError
 
-Result = tuple[str, dict[str, Any] | None, list[dict[str, Any]], str | None]
+Result = tuple[str, FilingRows | None, str | None]
 
 
 @dataclass(slots=True)
@@ -31,19 +32,22 @@ class BuildReport:
     build_id: str
     filings: int
     documents: int
+    letters: int
+    comments: int
     failures: int
+    needs_ocr: int
+    ocr: bool
     seconds: float
 
 
-def _normalize_one(task: tuple[LedgerRow, str]) -> Result:
+def _normalize_one(task: tuple[LedgerRow, str, str | None]) -> Result:
     """Worker: one archived filing to rows, or to the reason it cannot be read."""
-    ledger, path = task
+    ledger, path, tesseract = task
     try:
         raw = read_raw(path)
-        filing, documents = normalize_filing(raw, ledger)
-        return ledger.accession_number, filing, documents, None
+        return ledger.accession_number, normalize_filing(raw, ledger, tesseract), None
     except (SubmissionError, OSError, EOFError, ValueError) as exc:
-        return ledger.accession_number, None, [], f"{type(exc).__name__}: {exc}"
+        return ledger.accession_number, None, f"{type(exc).__name__}: {exc}"
 
 
 def _stderr_progress(done: int, total: int) -> None:
@@ -60,30 +64,35 @@ def build_corpus(
     data_dir = Path(data_dir)
     archive = RawArchive(data_dir)
     archive.recover()
-    tasks = [(row, str(path)) for row, path in archive.iter_archived()]
+    tesseract = tesseract_path()
+    tasks = [(row, str(path), tesseract) for row, path in archive.iter_archived()]
     failures: list[dict[str, Any]] = [
         {"accession_number": r.accession_number, "cik": r.cik, "form_type": r.form_type, "stage": "crawl",
          "status": r.status, "reason": r.reason, "url": r.url, "http_status": r.http_status}
         for r in archive.rows() if r.status != ARCHIVED
     ]
     archive.close()
-    by_accession = {row.accession_number: row for row, _ in tasks}
+    by_accession = {row.accession_number: row for row, _path, _ocr in tasks}
 
     filings: list[dict[str, Any]] = []
     documents: list[dict[str, Any]] = []
+    letters: list[dict[str, Any]] = []
+    comments: list[dict[str, Any]] = []
     workers = workers or os.cpu_count() or 1
     in_process = workers == 1 or len(tasks) < 20  # a pool costs more than it saves on a handful
     with ProcessPoolExecutor(max_workers=1 if in_process else workers) as pool:
         results = map(_normalize_one, tasks) if in_process else pool.map(_normalize_one, tasks, chunksize=8)
-        for done, (accession, filing, docs, error) in enumerate(results, start=1):
-            if error is not None:
+        for done, (accession, rows, error) in enumerate(results, start=1):
+            if rows is None:
                 row = by_accession[accession]
                 failures.append({"accession_number": accession, "cik": row.cik, "form_type": row.form_type,
                                  "stage": "build", "status": "unparseable", "reason": error, "url": row.url,
                                  "http_status": row.http_status})
             else:
-                filings.append(filing)
-                documents.extend(docs)
+                filings.append(rows.filing)
+                documents.extend(rows.documents)
+                letters.append(rows.letter)
+                comments.extend(rows.comments)
             if progress:
                 progress(done, len(tasks))
 
@@ -91,7 +100,11 @@ def build_corpus(
     build_dir = new_build_dir(data_dir, build_id)
     write_table(build_dir, "filings", to_table("filings", filings))
     write_table(build_dir, "documents", to_table("documents", documents))
+    write_table(build_dir, "letters", to_table("letters", letters))
+    write_table(build_dir, "comments", to_table("comments", comments))
     write_table(build_dir, "failures", to_table("failures", failures))
     publish(data_dir, build_dir)
     write_catalog(data_dir, build_id)
-    return BuildReport(build_id, len(filings), len(documents), len(failures), time.monotonic() - started)
+    needs_ocr = sum(1 for row in documents if row["needs_ocr"])
+    return BuildReport(build_id, len(filings), len(documents), len(letters), len(comments), len(failures),
+                       needs_ocr, tesseract is not None, time.monotonic() - started)

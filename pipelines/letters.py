@@ -26,7 +26,8 @@ LETTER_KINDS = (COMMENT, REVIEW_COMPLETE, NO_REVIEW, RESPONSE, ACCELERATION_REQU
 STAFF_FORMS = {"UPLOAD", "SEC STAFF LETTER", "SEC STAFF ACTION"}
 
 _SALUTATION = re.compile(
-    r"(?:dear\b.*|ladies and gentlemen.*|gentlemen\s*[:,]?|to whom it may concern.*|dear sirs?.*)", re.IGNORECASE)
+    r"(?:dear\b.*|ladies and gentlemen.*|gentlemen\s*[:,]?|to whom it may concern.*|dear sirs?.*"
+    r"|to (?:the )?(?:division|staff|office)\b.{0,60}[:,])", re.IGNORECASE)
 _DATE_ONLY = re.compile(rf"(?:dated:?\s*)?(?:{DATE_TEXT})\.?", re.IGNORECASE)
 _RE_START = re.compile(r"(?:re|subject|reference)\s*[:.]\s*(?P<rest>.*)|re\s+(?P<rest2>[A-Z].*)", re.IGNORECASE)
 _RE_STOP = re.compile(
@@ -74,6 +75,9 @@ _SIGNED_FOR = re.compile(r"\(?\bfor\)?\s*$", re.IGNORECASE)
 _NAME_FIELD = re.compile(r"name\s*:\s*(?P<name>.*)", re.IGNORECASE)
 _TITLE_FIELD = re.compile(r"title\s*:\s*(?P<title>.*)", re.IGNORECASE)
 _DIVISION = re.compile(r"division of [A-Za-z ]+", re.IGNORECASE)
+_KNOWN_DIVISION = re.compile(
+    r"division of (?:corporation finance|investment management|trading and markets|economic and risk analysis"
+    r"|enforcement)", re.IGNORECASE)
 _OFFICE = re.compile(r"(?:office of\b.*|disclosure review program|.*\boffice\s*$)", re.IGNORECASE)
 _OFFICE_IN_LINE = re.compile(r"(office of\b.*|disclosure review program)", re.IGNORECASE)
 _CC = re.compile(r"(?:cc|c\.c\.|copy to|copies to|with a copy to)\s*[:.]?\s*(?P<rest>.*)", re.IGNORECASE)
@@ -98,7 +102,7 @@ _ACCELERATION = re.compile(
     r"|be (?:made|declared) effective|become effective at", re.IGNORECASE)
 _EXTENSION = re.compile(
     r"extension|additional time|more time|(?:will|intends? to|expects? to|plans? to|anticipates?)"
-    r" (?:\S+ ){0,6}(?:respond|submit|file|provide)\w* (?:\S+ ){0,8}(?:by|on or before|no later than|within)"
+    r" (?:\S+ ){0,6}(?:respond|submit|file|provide)\w* (?:\S+ ){0,20}(?:by|on or before|no later than|within)"
     r"|not be able to (?:respond|submit)|confirm receipt", re.IGNORECASE)
 _RESPONDING = re.compile(r"in response to|respond(?:s|ing)? to|response to|responses? of|following responses?",
                          re.IGNORECASE)
@@ -199,7 +203,8 @@ def find_re_block(lines: list[str], salutation: int | None) -> tuple[list[str], 
         end = i + 1
         for line in lines[i + 1:stop]:
             stripped = line.strip()
-            if len(block) >= 12 or _SALUTATION.fullmatch(stripped) or (block and _RE_STOP.match(stripped)):
+            if (len(block) >= 12 or _SALUTATION.fullmatch(stripped) or (block and _RE_STOP.match(stripped))
+                    or (block and _DATE_ONLY.fullmatch(stripped))):
                 break
             if stripped and len(stripped) > 250:  # a paragraph of the body: the letter has no salutation
                 break
@@ -396,8 +401,9 @@ def find_staff_office(lines: list[str]) -> tuple[str | None, str | None]:
     division = office = None
     for i, line in enumerate(lines):
         stripped = line.strip()
-        if division is None and _DIVISION.fullmatch(stripped.rstrip(",")):
-            division = _squash(stripped.rstrip(","))
+        known = _KNOWN_DIVISION.search(stripped) if division is None and "ivision" in stripped else None
+        if known:
+            division = _squash(known.group(0)).title().replace(" Of ", " of ").replace(" And ", " and ")
         match = _OFFICE_IN_LINE.search(stripped) if "ffice" in stripped or "rogram" in stripped else None
         if office is None and match:
             office = match.group(1).rstrip(",")
@@ -485,7 +491,9 @@ def find_cc(lines: list[str]) -> tuple[list[str], list[str], list[str]]:
     return people, law, audit
 
 
-def classify_letter(sender: str, body: str, n_comments: int, n_answered: int) -> str:
+def classify_letter(sender: str, body: str, n_comments: int, n_answered: int, cites_letter: bool = False) -> str:
+    """The kind of letter. A company letter that cites a staff letter and asks for neither acceleration
+    nor more time is a response, even without numbered comments ("we will consider these comments")."""
     opening = body[:2500]
     if sender == STAFF:
         if _NOT_REVIEW.search(opening[:600]) and not n_comments:
@@ -502,7 +510,7 @@ def classify_letter(sender: str, body: str, n_comments: int, n_answered: int) ->
         return ACCELERATION_REQUEST
     if _EXTENSION.search(head):
         return EXTENSION_REQUEST
-    if _RESPONDING.search(head) and _LETTER_WORD.search(head):
+    if (_RESPONDING.search(head) and _LETTER_WORD.search(head)) or cites_letter:
         return RESPONSE
     return OTHER
 
@@ -525,7 +533,9 @@ def parse_letter(text: str, form_type: str | None, filing_date: date | None = No
     body = "\n".join(body_lines)
     opening = _squash(" ".join(body_lines[:12]))
     n_answered = sum(1 for c in comments if c.answer_text) if sender == COMPANY else 0
-    kind = classify_letter(sender, _squash(body[:6000]), len(comments), n_answered or len(comments))
+    responds_to_date = find_responds_to_date(sender, re_block, opening, letter_date)
+    kind = classify_letter(sender, _squash(body[:6000]), len(comments), n_answered or len(comments),
+                           cites_letter=responds_to_date is not None)
     if sender == COMPANY and kind != RESPONSE:
         comments = []  # a numbered list in an acceleration or extension request is not a comment
     addressee_name, addressee_title = find_addressee(head, date_line, sender)
@@ -541,7 +551,7 @@ def parse_letter(text: str, form_type: str | None, filing_date: date | None = No
         re_text="\n".join(re_block) or None,
         reviewed_filings=parse_reviewed_filings(re_block),
         file_numbers=file_numbers,
-        responds_to_date=find_responds_to_date(sender, re_block, opening, letter_date),
+        responds_to_date=responds_to_date,
         signers=find_signers(signature),
         staff_division=division,
         staff_office=office,

@@ -1,15 +1,20 @@
-"""One archived filing to corpus rows: a `filings` row and its `documents` rows. Pure functions."""
+"""One archived filing to corpus rows: its `filings` row, `documents` rows, `letters` row and `comments` rows.
+
+Pure functions over the archived bytes (OCR aside, see pipelines/ocr.py).
+"""
 
 from __future__ import annotations
 
 import re
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from corpus.archive import LedgerRow
-from pipelines.sgml import Submission, SubmissionHeader, parse_submission
-from pipelines.text import extract_document_text
+from pipelines.letters import STAFF, STAFF_FORMS, Letter, parse_letter
+from pipelines.sgml import Document, Submission, SubmissionHeader, parse_submission
+from pipelines.text import DocumentText, extract_document_text
 
 EASTERN = ZoneInfo("America/New_York")
 _SIC = re.compile(r"^(.*?)\s*\[(\d+)\]\s*$")
@@ -69,11 +74,18 @@ def filing_row(header: SubmissionHeader, n_documents: int, ledger: LedgerRow) ->
     }
 
 
-def document_rows(submission: Submission, cik: int | None) -> list[dict[str, Any]]:
+@dataclass(slots=True)
+class FilingRows:
+    filing: dict[str, Any]
+    documents: list[dict[str, Any]]
+    letter: dict[str, Any]
+    comments: list[dict[str, Any]]
+
+
+def document_rows(submission: Submission, texts: list[DocumentText], cik: int | None) -> list[dict[str, Any]]:
     header = submission.header
     rows = []
-    for document in submission.documents:
-        text = extract_document_text(document)
+    for document, text in zip(submission.documents, texts, strict=True):
         rows.append({
             "accession_number": header.accession_number,
             "cik": cik,
@@ -88,13 +100,91 @@ def document_rows(submission: Submission, cik: int | None) -> list[dict[str, Any
             "n_bytes": text.n_bytes,
             "n_pages": text.n_pages,
             "error": text.error,
+            "needs_ocr": text.needs_ocr,
+            "ocr_confidence": text.ocr_confidence,
             "year": header.filing_date.year if header.filing_date else 0,
         })
     return rows
 
 
-def normalize_filing(raw: bytes, ledger: LedgerRow) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Rows for one complete submission. Raises SubmissionError when the bytes cannot be parsed."""
+def main_letter(submission: Submission, texts: list[DocumentText]) -> int | None:
+    """Index of the document that is the letter itself: a staff letter's PDF (its text layer is cleaner than
+    the SEC's TEXT-EXTRACT, which is the fallback), or a company letter's first text document."""
+    def has_text(i: int) -> bool:
+        return bool(texts[i].text and texts[i].text.strip())
+
+    documents: list[Document] = submission.documents
+    preferred = ("LETTER",) if submission.header.form_type.upper() in STAFF_FORMS else (submission.header.form_type,)
+    for types in (preferred, ("TEXT-EXTRACT",)):
+        for i, document in enumerate(documents):
+            if document.document_type.upper() in types and has_text(i):
+                return i
+    return next((i for i in range(len(documents)) if has_text(i)), None)
+
+
+def letter_rows(submission: Submission, texts: list[DocumentText], cik: int | None) -> tuple[dict[str, Any], list]:
+    header = submission.header
+    index = main_letter(submission, texts)
+    year = header.filing_date.year if header.filing_date else 0
+    common = {"accession_number": header.accession_number, "cik": cik, "filing_date": header.filing_date}
+    letter: Letter | None = None
+    if index is not None:
+        letter = parse_letter(texts[index].text or "", header.form_type, header.filing_date)
+    row: dict[str, Any] = {
+        **common,
+        "form_type": header.form_type,
+        "release_date": header.release_date,
+        "document_sequence": submission.documents[index].sequence if index is not None else None,
+        "text_source": texts[index].text_source if index is not None else None,
+        "sender": STAFF if header.form_type.upper() in STAFF_FORMS else "company",
+        "needs_ocr": any(t.needs_ocr for t in texts) and index is None,
+        "n_comments": 0,
+        "year": year,
+    }
+    comments: list[dict[str, Any]] = []
+    if letter is not None:
+        row.update({
+            "letter_date": letter.letter_date,
+            "letter_kind": letter.letter_kind,
+            "addressee_name": letter.addressee_name,
+            "addressee_title": letter.addressee_title,
+            "re_text": letter.re_text,
+            "reviewed_filings": [asdict(f) for f in letter.reviewed_filings],
+            "file_numbers": letter.file_numbers,
+            "responds_to_date": letter.responds_to_date,
+            "signers": [asdict(s) for s in letter.signers],
+            "staff_division": letter.staff_division,
+            "staff_office": letter.staff_office,
+            "cc_people": letter.cc_people,
+            "cc_law_firms": letter.cc_law_firms,
+            "cc_audit_firms": letter.cc_audit_firms,
+            "n_comments": letter.n_comments,
+            "has_confidential_treatment": letter.has_confidential_treatment,
+            "n_redactions": letter.n_redactions,
+            "text_clean": letter.text_clean,
+        })
+        for comment in letter.comments:
+            comments.append({
+                **common,
+                "sender": letter.sender,
+                "comment_number": comment.number,
+                "heading": comment.heading,
+                "heading_path": comment.heading_path,
+                "page_refs": comment.page_refs,
+                "text": comment.text,
+                "prior_comment_refs": comment.prior_comment_refs,
+                "answer_text": comment.answer_text,
+                "answer_method": comment.answer_method,
+                "year": year,
+            })
+    return row, comments
+
+
+def normalize_filing(raw: bytes, ledger: LedgerRow, tesseract: str | None = None) -> FilingRows:
+    """Rows for one complete submission. Raises SubmissionError when the bytes cannot be parsed.
+    `tesseract` is the OCR program for scanned pages (None: they are flagged `needs_ocr`)."""
     submission = parse_submission(raw)
     filing = filing_row(submission.header, len(submission.documents), ledger)
-    return filing, document_rows(submission, filing["cik"])
+    texts = [extract_document_text(document, tesseract) for document in submission.documents]
+    letter, comments = letter_rows(submission, texts, filing["cik"])
+    return FilingRows(filing, document_rows(submission, texts, filing["cik"]), letter, comments)
