@@ -78,6 +78,7 @@ REVIEWED_FILING = pa.struct([
     pa.field("draft", pa.bool_()),  # a draft registration statement (confidential review)
 ])
 SIGNER = pa.struct([pa.field("name", pa.string()), pa.field("title", pa.string())])
+STAFF_CONTACT = pa.struct([pa.field("name", pa.string()), pa.field("title", pa.string()), pa.field("phone", pa.string())])
 
 LETTERS = pa.schema(
     [
@@ -101,6 +102,7 @@ LETTERS = pa.schema(
         pa.field("signers", pa.list_(SIGNER)),
         pa.field("staff_division", pa.string()),  # "Division of Corporation Finance"
         pa.field("staff_office", pa.string()),  # signing office (staff) or office addressed (company)
+        pa.field("staff_contacts", pa.list_(STAFF_CONTACT)),  # staff named with a phone number in the closing
         pa.field("cc_people", pa.list_(pa.string())),
         pa.field("cc_law_firms", pa.list_(pa.string())),
         pa.field("cc_audit_firms", pa.list_(pa.string())),

@@ -24,6 +24,7 @@ _RESPONSE_LABEL = re.compile(
     r"\s*(?:[:\-–—]\s*(?P<rest>.*)|$)",
     re.IGNORECASE,
 )
+_PAGE_TAIL = re.compile(r",?\s*pages?\s+[\w-]+$|,\s*page$", re.IGNORECASE)
 _TERMINAL = re.compile(r"[.;:?!]\s*[\"”’)]?$")
 _BULLET = re.compile(r"(?:[•·◦▪●○-]|\(?[a-z]\)|[a-z]\.|\([ivx]+\))\s", re.IGNORECASE)
 _PAGE_REF = re.compile(
@@ -113,9 +114,19 @@ def is_heading_like(line: str) -> bool:
     stripped = line.strip()
     if not stripped or len(stripped) > 160 or _BULLET.match(stripped):
         return False
-    if re.search(r",?\s*pages?\s+\S+$", stripped):
+    if _PAGE_TAIL.search(stripped):
         return True
     return not _TERMINAL.search(stripped)
+
+
+_SMALL_WORDS = frozenset("a an and as at by for from in into of on or the to with under vs".split())
+
+
+def is_title_like(line: str) -> bool:
+    """Most words capitalized, as in "Management's Discussion and Analysis of Financial Condition"; wrapped
+    sentence lines of a PDF lack end punctuation too, but are mostly lower case."""
+    words = [w for w in re.findall(r"[A-Za-z][\w’'-]*", line) if w.lower() not in _SMALL_WORDS]
+    return bool(words) and sum(w[0].isupper() for w in words) >= 0.6 * len(words)
 
 
 def is_response_label(line: str) -> bool:
@@ -137,7 +148,7 @@ def _score(candidate: _Candidate, lines: list[str], next_line: int, has_labels: 
     """How comment-like a numbered line is. A comment is a sentence (not a numbered note heading of the
     filing), is answered after a "Response" label where the letter uses them, and does not continue a
     list introduced by a colon or made of consecutive numbered lines (a list inside an answer)."""
-    score = 1 if is_heading_like(candidate.rest) and len(candidate.rest) < 90 else 3
+    score = 1 if is_heading_like(candidate.rest) and is_title_like(candidate.rest) else 3
     if has_labels and any(is_response_label(line) for line in lines[candidate.line + 1:next_line]):
         score += 2
     previous = next((lines[i].strip() for i in range(candidate.line - 1, -1, -1) if lines[i].strip()), "")
@@ -181,21 +192,32 @@ def best_chain(lines: list[str], has_labels: bool = False, is_response: bool = F
     return chain[::-1]
 
 
-def _heading_above(lines: list[str], marker: int, floor: int) -> tuple[list[str], int]:
-    """Heading lines right above a marker (skipping blank lines and "Comment:" labels), and where they start."""
+def _heading_above(lines: list[str], marker: int, floor: int, chain_lines: frozenset[int] = frozenset()
+                   ) -> tuple[list[str], int]:
+    """Heading lines right above a marker (skipping blank lines and "Comment:" labels), and where they start.
+
+    The line right above may be any short unpunctuated line; lines further up must also be title-like,
+    so that the wrapped lines of the previous comment's last sentence are not taken for headings.
+    """
     collected: list[str] = []
     start = marker
     i = marker - 1
     while i >= floor and len(collected) < 6:
         stripped = lines[i].strip()
-        if not stripped or (_COMMENT_LABEL.fullmatch(stripped) and not _COMMENT_LABEL.fullmatch(stripped).group("rest")):
+        label = _COMMENT_LABEL.fullmatch(stripped) if stripped else None
+        if not stripped or (label and not label.group("rest")):
             i -= 1
             continue
+        if i in chain_lines or is_response_label(stripped):
+            break
         above = lines[i - 1].strip() if i - 1 >= floor else ""
-        wrapped_heading_end = (stripped.endswith(".") and len(stripped.split()) <= 6 and above
-                               and is_heading_like(above) and not _MARKER.fullmatch(above))
-        if (is_heading_like(stripped) or wrapped_heading_end) and not _MARKER.fullmatch(stripped) \
-                and not is_response_label(stripped):
+        if collected:
+            fits = (is_heading_like(stripped) and is_title_like(stripped)) or bool(_PAGE_TAIL.search(stripped))
+        else:
+            fits = is_heading_like(stripped) and len(stripped.split()) <= 16
+        wrapped_end = (stripped.endswith(".") and len(stripped.split()) <= 6 and bool(above)
+                       and is_heading_like(above) and is_title_like(above) and i - 1 not in chain_lines)
+        if fits or wrapped_end:
             collected.append(stripped)
             start = i
             i -= 1
@@ -256,10 +278,11 @@ def split_comments(lines: list[str], is_response: bool) -> list[Comment]:
     comments: list[Comment] = []
     previous_path: list[str] = []
     floor = 0
+    chain_lines = frozenset(c.line for c in chain)
     for k, candidate in enumerate(chain):
-        path, _ = _heading_above(lines, candidate.line, floor)
+        path, _ = _heading_above(lines, candidate.line, floor, chain_lines)
         if k + 1 < len(chain):
-            _next_path, end = _heading_above(lines, chain[k + 1].line, candidate.line + 1)
+            _next_path, end = _heading_above(lines, chain[k + 1].line, candidate.line + 1, chain_lines)
         else:
             end = next((i for i in range(candidate.line + 1, len(lines)) if closing.match(lines[i].strip())),
                        len(lines))

@@ -79,6 +79,10 @@ _KNOWN_DIVISION = re.compile(
     r"division of (?:corporation finance|investment management|trading and markets|economic and risk analysis"
     r"|enforcement)", re.IGNORECASE)
 _OFFICE = re.compile(r"(?:office of\b.*|disclosure review program|.*\boffice\s*$)", re.IGNORECASE)
+_CONTACT = re.compile(
+    r"(?P<name>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){1,3}),?\s+"
+    r"(?:(?P<title>[A-Z][\w&-]*(?:\s+(?:[A-Z][\w&-]*|and|of|&)){0,7}),\s+)?"
+    r"at\s+\(?(?P<area>\d{3})\)?[-.\s]*(?P<exchange>\d{3})[-.\s]*(?P<line>\d{4})")
 _OFFICE_IN_LINE = re.compile(r"(office of\b.*|disclosure review program)", re.IGNORECASE)
 _CC = re.compile(r"(?:cc|c\.c\.|copy to|copies to|with a copy to)\s*[:.]?\s*(?P<rest>.*)", re.IGNORECASE)
 _CC_STOP = re.compile(r"(?:enclosures?|attachments?|exhibit|annex|appendix|\[\s*signature)\b", re.IGNORECASE)
@@ -88,7 +92,8 @@ _AUDIT_FIRM = re.compile(
     r"|frazier & deeter|malonebailey|armanino|wolf & company|dixon hughes|mcgladrey|bkd\b|friedman llp",
     re.IGNORECASE,
 )
-_LAW_FIRM = re.compile(r"\b(?:llp|l\.l\.p\.|p\.c\.|pllc|p\.a\.|law|attorneys|avocats)\b|wachtell|cravath|skadden",
+_LAW_FIRM = re.compile(r"\b(?:llp|l\.l\.p\.|p\.c\.|pllc|p\.a\.|law (?:firm|offices?|group)|attorneys at law)\b"
+                       r"|wachtell|cravath|skadden",
                        re.IGNORECASE)
 _NOT_REVIEW = re.compile(r"(?:have not|has not|did not|do not|will not|not) (?:\w+ )?review(?:ed)?"
                          r"|will not review|not be reviewed|no review", re.IGNORECASE)
@@ -126,6 +131,13 @@ class Signer:
 
 
 @dataclass(slots=True)
+class StaffContact:
+    name: str
+    title: str | None
+    phone: str
+
+
+@dataclass(slots=True)
 class Letter:
     sender: str
     letter_date: date | None
@@ -139,6 +151,7 @@ class Letter:
     signers: list[Signer]
     staff_division: str | None
     staff_office: str | None
+    staff_contacts: list[StaffContact]
     cc_people: list[str]
     cc_law_firms: list[str]
     cc_audit_firms: list[str]
@@ -396,6 +409,22 @@ def find_signers(block: list[str]) -> list[Signer]:
     return signers
 
 
+def find_staff_contacts(closing_text: str) -> list[StaffContact]:
+    """Staff named with a telephone number in the closing ("You may contact Laura Veator, Senior Staff
+    Accountant, at (202)-551-3716 or ...")."""
+    contacts: list[StaffContact] = []
+    for match in _CONTACT.finditer(closing_text):
+        name, title = match.group("name"), match.group("title")
+        words = name.split()
+        if (_TITLE_WORDS.search(name) or words[0] in ("You", "Please", "Division", "Office")
+                or any(w.endswith(".") and len(w) > 2 and w[:-1].lower() not in ("jr", "sr") for w in words)):
+            continue
+        phone = f"{match.group('area')}-{match.group('exchange')}-{match.group('line')}"
+        if not any(c.name == name for c in contacts):
+            contacts.append(StaffContact(name, title.strip() if title else None, phone))
+    return contacts
+
+
 def find_staff_office(lines: list[str]) -> tuple[str | None, str | None]:
     """Division and office named in a block of lines ("Office of Real Estate and" + "Commodities")."""
     division = office = None
@@ -539,6 +568,10 @@ def parse_letter(text: str, form_type: str | None, filing_date: date | None = No
     if sender == COMPANY and kind != RESPONSE:
         comments = []  # a numbered list in an acceleration or extension request is not a comment
     addressee_name, addressee_title = find_addressee(head, date_line, sender)
+    if addressee_name is None and salutation is not None:  # "Dear Mses. Kindelan and Collins,"
+        greeted = re.fullmatch(r"dear\s+(.+?)\s*[:,;]?", lines[salutation].strip(), re.I)
+        if greeted and not re.match(r"(?:sirs?|madam|sir or madam|division|staff|office|ladies)\b", greeted.group(1), re.I):
+            addressee_name = greeted.group(1)
     division, office = find_staff_office(signature if sender == STAFF else head)
     tail = lines[closing:] if closing < len(lines) else lines[-20:]
     people, law, audit = find_cc(tail)
@@ -555,6 +588,7 @@ def parse_letter(text: str, form_type: str | None, filing_date: date | None = No
         signers=find_signers(signature),
         staff_division=division,
         staff_office=office,
+        staff_contacts=find_staff_contacts(_squash(" ".join(body_lines[-40:]))) if sender == STAFF else [],
         cc_people=people,
         cc_law_firms=law,
         cc_audit_firms=audit,

@@ -100,3 +100,14 @@ def full_crawl(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CrawlResult
         result = run_crawl(server, base / "data", "--from", "2005-01-01", "--to", "2026-03-31")
     assert result.returncode == 0, result.stderr[-3000:]
     yield result
+
+
+# Accuracy figures that tests measured (tests/pipelines/test_letter_accuracy.py), printed at the end of the run
+ACCURACY_REPORTS: list[str] = []
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if ACCURACY_REPORTS:
+        terminalreporter.section("accuracy on labeled letters")
+        for line in ACCURACY_REPORTS:
+            terminalreporter.write_line(line)
