@@ -78,7 +78,8 @@ REVIEWED_FILING = pa.struct([
     pa.field("draft", pa.bool_()),  # a draft registration statement (confidential review)
 ])
 SIGNER = pa.struct([pa.field("name", pa.string()), pa.field("title", pa.string())])
-STAFF_CONTACT = pa.struct([pa.field("name", pa.string()), pa.field("title", pa.string()), pa.field("phone", pa.string())])
+STAFF_CONTACT = pa.struct([
+    pa.field("name", pa.string()), pa.field("title", pa.string()), pa.field("phone", pa.string())])
 
 LETTERS = pa.schema(
     [

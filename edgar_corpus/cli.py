@@ -234,7 +234,8 @@ def _build_locked(data_dir: Path, workers: int | None) -> int:
           f"{report.letters} letters, {report.comments} comments, {report.failures} failures "
           f"in {report.seconds:.1f}s -> {data_dir / 'corpus'}, {data_dir / 'corpus.duckdb'}")
     if report.needs_ocr:
-        advice = "OCR failed on them" if report.ocr else "install tesseract (e.g. apt-get install tesseract-ocr) and rebuild"
+        advice = ("OCR failed on them" if report.ocr
+                  else "install tesseract (e.g. apt-get install tesseract-ocr) and rebuild")
         print(f"  {report.needs_ocr} scanned documents have no text ({advice}); see documents.needs_ocr")
     return 0
 

@@ -60,13 +60,13 @@ def print_summary(data_dir: Path, requests: list[dict]) -> None:
             "GROUP BY ALL ORDER BY 1 DESC, 3 DESC").show()
     row = con.execute("""
         SELECT f.company_name, l.letter_date, l.accession_number, l.addressee_name, l.addressee_title, l.re_text,
-               l.staff_office, l.n_comments
+               l.staff_office
         FROM letters l JOIN filings f USING (accession_number)
         WHERE l.letter_kind = 'comment' AND l.n_comments BETWEEN 2 AND 4
         ORDER BY l.letter_date DESC, l.accession_number LIMIT 1
     """).fetchone()
     if row:
-        company, dated, accession, name, title, re_text, office, n_comments = row
+        company, dated, accession, name, title, re_text, office = row
         print(f"== A staff comment letter as structure: {company}, {accession}")
         print(f"    dated {dated}, to {name} ({title}), from the {office}")
         print(textwrap.indent("Re: " + (re_text or ""), "    "))

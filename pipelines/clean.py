@@ -32,7 +32,8 @@ _LEGEND_START = re.compile(
     r"|\*+\s*-?\s*information (?:has been )?omitted|pursuant to 17 c\.?\s?f\.?\s?r\.?\s?(?:§|section)?\s*200\.83",
     re.IGNORECASE,
 )
-# lines that continue a legend: "BY ELECTRONIC ARTS INC.: EA-001", "WALMART INC. PURSUANT TO 17 C.F.R. §200.83", "AI-001"
+# lines that continue a legend: "BY ELECTRONIC ARTS INC.: EA-001", "WALMART INC. PURSUANT TO 17 C.F.R.
+# §200.83", "AI-001"
 _LEGEND_CONTINUATION = re.compile(
     r"(?:by\s+)?[A-Z0-9][A-Z0-9 .,&'’-]{1,80}(?::\s*[A-Z]{1,6}[- ]?\d[\d ]*|pursuant to 17 c\.?\s?f\.?\s?r\.?.*)"
     r"|[A-Z]{1,6}-\s?\d{2,6}|\(?rule 83\)?",

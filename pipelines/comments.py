@@ -17,8 +17,8 @@ _MARKER = re.compile(
     r"|(?P<number>\d{1,2})\.\s+(?:(?:sec\s+|staff\s+)?comment\s*:\s*)?)(?P<rest>.*)",
     re.IGNORECASE,
 )
-_COMMENT_LABEL = re.compile(r"(?:sec\s+|staff\s+|the staff'?s\s+)?comments?\s*(?:(?:no\.?|#)\s*\d{1,2}\s*)?[:.]?\s*(?P<rest>.*)",
-                            re.IGNORECASE)
+_COMMENT_LABEL = re.compile(
+    r"(?:sec\s+|staff\s+|the staff'?s\s+)?comments?\s*(?:(?:no\.?|#)\s*\d{1,2}\s*)?[:.]?\s*(?P<rest>.*)", re.IGNORECASE)
 _RESPONSE_LABEL = re.compile(
     r"(?:(?:[\w.&’'-]+\s){0,2})?(?:response|answer|reply)(?:\s+(?:to\s+(?:staff\s+|sec\s+)?comment\s*)?(?:no\.?|#)?\s*\d*)?"
     r"\s*(?:[:\-–—]\s*(?P<rest>.*)|$)",
@@ -119,7 +119,9 @@ def is_heading_like(line: str) -> bool:
     return not _TERMINAL.search(stripped)
 
 
-_SMALL_WORDS = frozenset("a an and as at by for from in into of on or the to with under vs".split())
+_SMALL_WORDS = frozenset(
+    "a an and as at by for from in into of on or the to with under vs".split()  # noqa: SIM905
+)
 
 
 def is_title_like(line: str) -> bool:

@@ -112,6 +112,16 @@ _EXTENSION = re.compile(
 _RESPONDING = re.compile(r"in response to|respond(?:s|ing)? to|response to|responses? of|following responses?",
                          re.IGNORECASE)
 _LETTER_WORD = re.compile(r"letter|comments?|correspondence", re.IGNORECASE)
+_FILING_WORDS = re.compile(r"registration statement|proxy|information statement|offering statement|annual report"
+                           r"|quarterly report", re.IGNORECASE)
+_LETTER_DATED = re.compile(r"(?:comment\s+)?letter\s+(?:dated|issued|of)", re.IGNORECASE)
+_CITED_BEFORE = re.compile(r"(?:dated|of|on|from)\s*$", re.IGNORECASE)
+_CITED_AFTER = re.compile(r"\s*,?\s*(?:comment\s+)?letter", re.IGNORECASE)
+_NOT_A_LETTER_DATE = re.compile(r"(?:filed|ended|ending|through|since|until|as of|effective)\s*(?:on\s+)?$",
+                                re.IGNORECASE)
+_OWN_LETTER = re.compile(r"\b(?:our|company['’]s|prior|previous)\s+(?:\S+\s+){0,3}(?:letter|response)[^.]{0,40}$",
+                         re.IGNORECASE)
+_GENERIC_GREETING = re.compile(r"(?:sirs?|madam|sir or madam|division|staff|office|ladies)\b", re.IGNORECASE)
 
 
 @dataclass(slots=True)
@@ -246,8 +256,7 @@ def parse_reviewed_filings(re_block: list[str]) -> list[ReviewedFiling]:
         forms = _FORM.findall(line)
         period = _PERIOD.search(line)
         filed = _FILED.search(line)
-        is_filing_line = bool(forms) or bool(re.search(r"registration statement|proxy|information statement|"
-                                                       r"offering statement|annual report|quarterly report", line, re.I))
+        is_filing_line = bool(forms) or bool(_FILING_WORDS.search(line))
         if is_filing_line and not re.match(r"(?:response|letter|comment letter)\s+dated", line, re.I):
             form = re.sub(r"\s+", " ", forms[-1]).upper().replace("FORM ", "") if forms else None
             amendment = _AMENDMENT.search(line)
@@ -285,18 +294,17 @@ def find_responds_to_date(sender: str, re_block: list[str], opening: str, letter
             return next((v for _m, v in find_dates(match.group(0)) if before_letter(v)), None)
         return None
     for line in re_block:  # "Re: Comment Letter Dated April 25, 2016"
-        if re.search(r"(?:comment\s+)?letter\s+(?:dated|issued|of)", line, re.I) and not re.match(r"response", line, re.I):
+        if _LETTER_DATED.search(line) and not line.lower().startswith("response"):
             found = next((v for _m, v in find_dates(line) if before_letter(v)), None)
             if found:
                 return found
     for match, value in find_dates(opening):
         before = opening[max(0, match.start() - 200):match.start()]
         after = opening[match.end():match.end() + 60]
-        cited = re.search(r"(?:dated|of|on|from)\s*$", before, re.I) or re.match(r"\s*,?\s*(?:comment\s+)?letter", after, re.I)
+        cited = _CITED_BEFORE.search(before) or _CITED_AFTER.match(after)
         about_letter = _LETTER_WORD.search(before[-160:]) or _LETTER_WORD.search(after[:30])
-        not_a_letter = re.search(r"(?:filed|ended|ending|through|since|until|as of|effective)\s*(?:on\s+)?$", before, re.I)
-        own_letter = re.search(r"\b(?:our|company['’]s|prior|previous)\s+(?:\S+\s+){0,3}(?:letter|response)"
-                               r"[^.]{0,40}$", before, re.I)
+        not_a_letter = _NOT_A_LETTER_DATE.search(before)
+        own_letter = _OWN_LETTER.search(before)
         if before_letter(value) and cited and about_letter and not not_a_letter and not own_letter:
             return value
     return None
@@ -570,7 +578,7 @@ def parse_letter(text: str, form_type: str | None, filing_date: date | None = No
     addressee_name, addressee_title = find_addressee(head, date_line, sender)
     if addressee_name is None and salutation is not None:  # "Dear Mses. Kindelan and Collins,"
         greeted = re.fullmatch(r"dear\s+(.+?)\s*[:,;]?", lines[salutation].strip(), re.I)
-        if greeted and not re.match(r"(?:sirs?|madam|sir or madam|division|staff|office|ladies)\b", greeted.group(1), re.I):
+        if greeted and not _GENERIC_GREETING.match(greeted.group(1)):
             addressee_name = greeted.group(1)
     division, office = find_staff_office(signature if sender == STAFF else head)
     tail = lines[closing:] if closing < len(lines) else lines[-20:]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import shutil
+from datetime import date
 
 import duckdb
 import pyarrow.parquet as pq
@@ -32,12 +33,13 @@ def rows(data_dir, table):
 
 def test_build_from_raw_archive_is_deterministic(archive_copy):
     first = build_corpus(archive_copy, workers=2, progress=None)
-    filings, documents = rows(archive_copy, "filings"), rows(archive_copy, "documents")
+    before = {table: rows(archive_copy, table) for table in ("filings", "documents", "letters", "comments")}
     second = build_corpus(archive_copy, workers=1, progress=None)
     assert first.build_id != second.build_id
-    assert (first.filings, first.documents) == (157, 161)
-    assert rows(archive_copy, "filings") == filings
-    assert rows(archive_copy, "documents") == documents
+    assert (first.filings, first.documents, first.letters) == (157, 161, 157)
+    assert first.comments == second.comments > 300
+    for table, content in before.items():
+        assert rows(archive_copy, table) == content, table
     assert len(list((archive_copy / ".builds").iterdir())) == 1  # the old build is gone
 
 
@@ -53,6 +55,31 @@ def test_parquet_layout_schema_and_compression(archive_copy):
                              "WHERE table_name = 'filings'").fetchall())
     assert types["cik"] == "BIGINT" and types["file_numbers"] == "VARCHAR[]"
     assert types["acceptance_datetime"] == "TIMESTAMP" and types["filing_date"] == "DATE"
+
+
+def test_letters_and_comments_tables(archive_copy):
+    build_corpus(archive_copy, progress=None)
+    con = connect(archive_copy)
+    kinds = dict(con.execute("SELECT letter_kind, count(*) FROM letters GROUP BY 1").fetchall())
+    assert set(kinds) <= {"comment", "review_complete", "no_review", "response", "acceleration_request",
+                          "extension_request", "other"}
+    assert sum(kinds.values()) == 157 and kinds["comment"] > 40 and kinds["response"] > 30
+    # every letter row belongs to a filing, senders follow the form type
+    assert con.execute("SELECT count(*) FROM letters l JOIN filings f USING (accession_number) "
+                       "WHERE (f.form_type = 'UPLOAD') <> (l.sender = 'staff')").fetchone()[0] == 0
+    # n_comments agrees with the comments table, numbers run 1..n in every letter
+    assert con.execute("""
+        SELECT count(*) FROM letters l LEFT JOIN (
+            SELECT accession_number, count(*) AS n, max(comment_number) AS top FROM comments GROUP BY 1) c
+        USING (accession_number) WHERE l.n_comments <> coalesce(c.n, 0) OR coalesce(c.top, 0) <> l.n_comments
+    """).fetchone()[0] == 0
+    block = con.execute("SELECT letter_date, file_numbers, staff_office, n_comments FROM letters "
+                        "WHERE accession_number = '0000000000-23-006942'").fetchone()
+    assert block == (date(2023, 6, 29), ["001-37622"], "Office of Technology", 1)
+    types = dict(con.execute("SELECT column_name, data_type FROM information_schema.columns "
+                             "WHERE table_name = 'letters'").fetchall())
+    assert types["letter_date"] == "DATE" and types["cc_law_firms"] == "VARCHAR[]"
+    assert types["signers"] == "STRUCT(\"name\" VARCHAR, title VARCHAR)[]"
 
 
 def test_unparseable_raw_filing_is_recorded_and_the_rest_built(archive_copy):

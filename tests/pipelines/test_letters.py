@@ -183,7 +183,8 @@ def test_note_heading_is_not_a_comment() -> None:
     metlife = letter("0000000000-18-011238")
     assert [c.number for c in metlife.comments] == [1, 2]
     assert metlife.comments[0].text.startswith("You recorded a revision")
-    assert metlife.comments[1].heading_path == ["8. Investments", "Collectively Significant Equity Method Investments, page 289"]
+    assert metlife.comments[1].heading_path == [
+        "8. Investments", "Collectively Significant Equity Method Investments, page 289"]
 
 
 # A list numbered 1-4 inside the answer to comment 1 is not comments 2-4. Electronic Arts 2019.
