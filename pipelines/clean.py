@@ -192,7 +192,8 @@ def clean_letter_text(text: str) -> CleanText:
     lines: list[str] = []
     for page in pages:
         lines.extend(line.strip() for line in page.split("\n"))
-    lines = remove_template_residue(lines)
+    if "FirstName" in text or "Comapany" in text or "Company Name" in text:
+        lines = remove_template_residue(lines)
     lines, has_legend = remove_legends(lines) if _LEGEND_HINT.search(text) else (lines, False)
     lines = remove_letterhead(lines)
     lines = remove_running_headers(lines)

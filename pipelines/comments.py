@@ -112,10 +112,12 @@ def page_refs(text: str) -> list[str]:
 def is_heading_like(line: str) -> bool:
     """Section headings are short and end without sentence punctuation ("Note 9. Taxes, page 45")."""
     stripped = line.strip()
-    if not stripped or len(stripped) > 160 or _BULLET.match(stripped):
+    if not stripped or len(stripped) > 160:
         return False
-    if _PAGE_TAIL.search(stripped):
+    if _PAGE_TAIL.search(stripped):  # "b. Revenue Recognition, page F-7" is a heading despite its letter
         return True
+    if _BULLET.match(stripped):
+        return False
     return not _TERMINAL.search(stripped)
 
 
@@ -132,12 +134,17 @@ def is_title_like(line: str) -> bool:
 
 
 def is_response_label(line: str) -> bool:
-    return bool(_RESPONSE_LABEL.fullmatch(line.strip()))
+    lowered = line[:80].lower()  # cheap test first: most lines are not labels
+    return ("respons" in lowered or "answer" in lowered or "reply" in lowered) and bool(
+        _RESPONSE_LABEL.fullmatch(line.strip()))
 
 
 def _candidates(lines: list[str]) -> list[_Candidate]:
     out = []
     for i, line in enumerate(lines):
+        first = line[:1]
+        if not (first.isdigit() or first in "CcSs"):  # markers start "1." or "Comment", "Staff", "SEC"
+            continue
         match = _MARKER.fullmatch(line.strip())
         if match:
             number = int(match.group("labelled") or match.group("number"))

@@ -359,7 +359,7 @@ def _signature_block(lines: list[str]) -> tuple[int, list[str]]:
     """Index of the complimentary close and the lines after it, up to a cc line (a dozen at most)."""
     closing = None
     for i, line in enumerate(lines):
-        if _CLOSING.fullmatch(line.strip()):
+        if len(line) < 40 and _CLOSING.fullmatch(line.strip()):
             closing = i
     if closing is None:
         # modern staff letters may end without one: the block is the division and office lines at the end
