@@ -48,6 +48,8 @@ def _normalize_one(task: tuple[LedgerRow, str, str | None]) -> Result:
         return ledger.accession_number, normalize_filing(raw, ledger, tesseract), None
     except (SubmissionError, OSError, EOFError, ValueError) as exc:
         return ledger.accession_number, None, f"{type(exc).__name__}: {exc}"
+    except Exception as exc:  # a parser bug on one filing must not stop the build of all the others
+        return ledger.accession_number, None, f"unexpected {type(exc).__name__}: {exc}"
 
 
 def _stderr_progress(done: int, total: int) -> None:
