@@ -89,7 +89,8 @@ def remove_running_headers(lines: list[str]) -> list[str]:
         stripped = line.strip()
         if len(stripped) < 30 and (_PAGE_LINE.fullmatch(stripped) or _DATE_PAGE_LINE.fullmatch(stripped)):
             drop.add(i)
-            for step in (-1, 1):
+            first_page = re.fullmatch(r"(?:page|pg\.?)\s*1(?:\s*of\s*\d+)?", stripped, re.IGNORECASE)
+            for step in (-1,) if first_page else (-1, 1):  # below a "Page 1" header is the letter itself
                 j, taken = i + step, 0
                 while 0 <= j < len(lines) and taken < 5 and (
                         _is_header_line(lines[j], head) or (not lines[j].strip() and taken < 4)):

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from pipelines.clean import clean_letter_text
-from pipelines.comments import Comment, split_comments
+from pipelines.comments import STAFF_CLOSING, Comment, page_refs, prior_comment_refs, split_comments
 from pipelines.dates import DATE_TEXT, find_dates
 
 STAFF, COMPANY = "staff", "company"
@@ -111,6 +111,8 @@ _EXTENSION = re.compile(
     r"|not be able to (?:respond|submit)|confirm receipt", re.IGNORECASE)
 _RESPONDING = re.compile(r"in response to|respond(?:s|ing)? to|response to|responses? of|following responses?",
                          re.IGNORECASE)
+_STAFF_REQUEST = re.compile(
+    r"\bplease (?:advise|tell us|explain|provide|revise|confirm|describe|disclose|clarify|expand|quantify)", re.I)
 _LETTER_WORD = re.compile(r"letter|comments?|correspondence", re.IGNORECASE)
 _FILING_WORDS = re.compile(r"registration statement|proxy|information statement|offering statement|annual report"
                            r"|quarterly report", re.IGNORECASE)
@@ -528,6 +530,16 @@ def find_cc(lines: list[str]) -> tuple[list[str], list[str], list[str]]:
     return people, law, audit
 
 
+def unnumbered_staff_comment(body_lines: list[str]) -> list[Comment]:
+    """A staff letter that asks one thing without numbering it ("Please advise us what consideration ..."):
+    the body up to the closing is comment 1."""
+    end = next((i for i, line in enumerate(body_lines) if STAFF_CLOSING.match(line.strip())), len(body_lines))
+    text = "\n".join(line.strip() for line in body_lines[:end]).strip()
+    if not text:
+        return []
+    return [Comment(number=1, text=text, page_refs=page_refs(text), prior_comment_refs=prior_comment_refs(text))]
+
+
 def classify_letter(sender: str, body: str, n_comments: int, n_answered: int, cites_letter: bool = False) -> str:
     """The kind of letter. A company letter that cites a staff letter and asks for neither acceleration
     nor more time is a response, even without numbered comments ("we will consider these comments")."""
@@ -575,6 +587,9 @@ def parse_letter(text: str, form_type: str | None, filing_date: date | None = No
                            cites_letter=responds_to_date is not None)
     if sender == COMPANY and kind != RESPONSE:
         comments = []  # a numbered list in an acceleration or extension request is not a comment
+    if sender == STAFF and not comments and kind in (COMMENT, OTHER) and _STAFF_REQUEST.search(_squash(body[:3000])):
+        comments = unnumbered_staff_comment(body_lines)  # one comment, written without a number
+        kind = COMMENT if comments else kind
     addressee_name, addressee_title = find_addressee(head, date_line, sender)
     if addressee_name is None and salutation is not None:  # "Dear Mses. Kindelan and Collins,"
         greeted = re.fullmatch(r"dear\s+(.+?)\s*[:,;]?", lines[salutation].strip(), re.I)
