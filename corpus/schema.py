@@ -107,10 +107,17 @@ LETTERS = pa.schema(
         pa.field("cc_people", pa.list_(pa.string())),
         pa.field("cc_law_firms", pa.list_(pa.string())),
         pa.field("cc_audit_firms", pa.list_(pa.string())),
+        pa.field("prior_letter_dates", pa.list_(pa.date32())),  # staff: its own earlier letters it cites
+        pa.field("answers_oral_comments", pa.bool_()),  # company: answers comments given by telephone
         pa.field("n_comments", pa.int32()),  # numbered comments (staff) or comments answered (response)
         pa.field("has_confidential_treatment", pa.bool_()),  # Rule 83 legend or request
         pa.field("n_redactions", pa.int32()),  # "[***]", "[Redacted]" markers, now "[REDACTED]" in text_clean
         pa.field("needs_ocr", pa.bool_()),  # the letter is a scan no text could be read from
+        pa.field("conversation_id", pa.string()),  # the review it belongs to (conversations table)
+        # company letter: the staff letter it answers; staff letter: the company response it reviewed
+        pa.field("responds_to", pa.string()),
+        pa.field("link_method", pa.string()),  # cited_date, release_batch, file_number, chronology, ... (+-joined)
+        pa.field("link_confidence", pa.float32()),  # 0-1; links below 0.6 are left empty
         pa.field("text_clean", pa.large_string()),  # page furniture and legends removed (original in documents)
         pa.field("year", pa.int16()),
     ],
@@ -150,9 +157,58 @@ FAILURES = pa.schema(
     metadata={"corpus.schema_version": str(SCHEMA_VERSION), "corpus.table": "failures"},
 )
 
+CONVERSATIONS = pa.schema(
+    [
+        pa.field("conversation_id", pa.string(), nullable=False),  # "CL-" + the first staff letter's accession
+        pa.field("cik", pa.int64()),
+        pa.field("company_name", pa.string()),
+        pa.field("reviewed_forms", pa.list_(pa.string())),  # forms the Re: blocks name (10-K, S-4, ...)
+        pa.field("reviewed_periods", pa.list_(pa.date32())),  # fiscal periods they name
+        pa.field("file_numbers", pa.list_(pa.string())),  # normalized: 001-06991 -> 1-6991
+        pa.field("reference_accessions", pa.list_(pa.string())),  # UPLOAD headers' PUBLIC REFERENCE ACCESSION
+        pa.field("first_letter_date", pa.date32()),
+        pa.field("last_letter_date", pa.date32()),
+        pa.field("release_date", pa.date32()),  # when EDGAR made the review public (the latest, if several)
+        pa.field("status", pa.string()),  # resolved (completion letter) | no_review | open
+        pa.field("n_letters", pa.int32()),
+        pa.field("n_staff_letters", pa.int32()),
+        pa.field("n_responses", pa.int32()),  # company letters of kind response
+        pa.field("n_rounds", pa.int32()),  # staff letters with comments
+        pa.field("n_comments_first_letter", pa.int32()),
+        pa.field("n_comments_total", pa.int32()),
+        pa.field("days_to_first_response", pa.int32()),  # first staff letter -> first response
+        pa.field("days_to_close", pa.int32()),  # first staff letter -> completion (or no-review) letter
+        pa.field("release_lag_business_days", pa.int32()),  # last letter -> release, US federal business days
+        pa.field("has_extension_request", pa.bool_()),
+        pa.field("year", pa.int16()),  # partition: year of the first letter
+    ],
+    metadata={"corpus.schema_version": str(SCHEMA_VERSION), "corpus.table": "conversations"},
+)
+
+COMMENT_RESPONSES = pa.schema(
+    [
+        pa.field("conversation_id", pa.string()),
+        pa.field("cik", pa.int64()),
+        pa.field("staff_accession", pa.string(), nullable=False),
+        pa.field("comment_number", pa.int32(), nullable=False),
+        pa.field("heading", pa.string()),
+        pa.field("comment_text", pa.large_string()),
+        pa.field("response_accession", pa.string()),  # the response to the staff letter (NULL: none in the corpus)
+        pa.field("response_comment_number", pa.int32()),  # the comment as the response numbers it
+        pa.field("response_text", pa.large_string()),  # the answer
+        pa.field("match_method", pa.string()),  # number | text (the repeated comment's words) | NULL: not found
+        pa.field("continues_accession", pa.string()),  # a follow-up: the earlier staff letter ...
+        pa.field("continues_comment_number", pa.int32()),  # ... and its comment it refers to ("prior comment 2")
+        pa.field("year", pa.int16()),
+    ],
+    metadata={"corpus.schema_version": str(SCHEMA_VERSION), "corpus.table": "comment_responses"},
+)
+
 TABLES: dict[str, pa.Schema] = {
-    "filings": FILINGS, "documents": DOCUMENTS, "letters": LETTERS, "comments": COMMENTS, "failures": FAILURES}
-PARTITIONED = ("filings", "documents", "letters", "comments")  # hive-partitioned by year; failures is one small file
+    "filings": FILINGS, "documents": DOCUMENTS, "letters": LETTERS, "comments": COMMENTS,
+    "conversations": CONVERSATIONS, "comment_responses": COMMENT_RESPONSES, "failures": FAILURES}
+# hive-partitioned by year; failures is one small file
+PARTITIONED = ("filings", "documents", "letters", "comments", "conversations", "comment_responses")
 SORT_KEYS = {
     "filings": [("cik", "ascending"), ("filing_date", "ascending"), ("accession_number", "ascending")],
     "documents": [("cik", "ascending"), ("filing_date", "ascending"), ("accession_number", "ascending"),
@@ -160,5 +216,8 @@ SORT_KEYS = {
     "letters": [("cik", "ascending"), ("filing_date", "ascending"), ("accession_number", "ascending")],
     "comments": [("cik", "ascending"), ("filing_date", "ascending"), ("accession_number", "ascending"),
                  ("comment_number", "ascending")],
+    "conversations": [("cik", "ascending"), ("first_letter_date", "ascending"), ("conversation_id", "ascending")],
+    "comment_responses": [("cik", "ascending"), ("conversation_id", "ascending"), ("staff_accession", "ascending"),
+                          ("comment_number", "ascending")],
     "failures": [("accession_number", "ascending")],
 }

@@ -231,7 +231,8 @@ def _build_locked(data_dir: Path, workers: int | None) -> int:
 
     report = build_corpus(data_dir, workers=workers)
     print(f"build {report.build_id}: {report.filings} filings, {report.documents} documents, "
-          f"{report.letters} letters, {report.comments} comments, {report.failures} failures "
+          f"{report.letters} letters, {report.comments} comments, {report.conversations} conversations, "
+          f"{report.failures} failures "
           f"in {report.seconds:.1f}s -> {data_dir / 'corpus'}, {data_dir / 'corpus.duckdb'}")
     if report.needs_ocr:
         advice = ("OCR failed on them" if report.ocr

@@ -74,6 +74,33 @@ def print_summary(data_dir: Path, requests: list[dict]) -> None:
                 "SELECT comment_number, heading, text FROM comments WHERE accession_number = ? "
                 "ORDER BY comment_number", [accession]).fetchall():
             print(f"    comment {number} [{heading}]: {textwrap.shorten(text, 110)}")
+    print("\n== Reviews (conversations)")
+    con.sql("""
+        SELECT status, count(*) AS reviews, median(n_letters) AS median_letters,
+               median(days_to_first_response) AS median_days_to_first_response,
+               median(days_to_close) AS median_days_to_close,
+               median(release_lag_business_days) AS median_release_lag_business_days
+        FROM conversations GROUP BY 1 ORDER BY 2 DESC
+    """).show()
+    thread = con.execute("""
+        SELECT conversation_id, company_name, reviewed_forms FROM conversations
+        WHERE status = 'resolved' AND n_rounds >= 2 ORDER BY first_letter_date DESC, conversation_id LIMIT 1
+    """).fetchone()
+    if thread:
+        conversation, company, forms = thread
+        print(f"== One review read as a thread: {company}, {', '.join(forms)} ({conversation})")
+        for dated, sender, kind, n_comments, accession, answers in con.execute("""
+                SELECT letter_date, sender, letter_kind, n_comments, accession_number, responds_to FROM letters
+                WHERE conversation_id = ? ORDER BY letter_date, filing_date, accession_number""",
+                [conversation]).fetchall():
+            print(f"    {dated} {sender:7s} {kind:16s} {n_comments} comments  {accession}"
+                  + (f"  answers {answers}" if answers else ""))
+        pair = con.execute("""SELECT comment_number, comment_text, response_text FROM comment_responses
+                              WHERE conversation_id = ? AND response_text IS NOT NULL
+                              ORDER BY staff_accession, comment_number LIMIT 1""", [conversation]).fetchone()
+        if pair:
+            print(f"    comment {pair[0]}: {textwrap.shorten(pair[1], 100)}")
+            print(f"    answer:    {textwrap.shorten(pair[2], 100)}")
     failures = con.execute("SELECT count(*) FROM failures").fetchone()[0]
     print(f"\nfailures recorded: {failures}.  Query it yourself:\n"
           f"  edgar-corpus sql --data-dir {data_dir} \"SELECT company_name, count(*) FROM filings GROUP BY 1\"")

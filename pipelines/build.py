@@ -1,4 +1,4 @@
-"""The build stage: raw archive → normalized rows → Parquet corpus → DuckDB catalog. No network.
+"""The build stage: raw archive → normalized rows → conversations → Parquet corpus → DuckDB catalog. No network.
 
 Filings are normalized in worker processes (pypdfium2 is not thread-safe, and the crawl's reactor
 must never do this work). A filing that cannot be parsed becomes a `failures` row with the reason;
@@ -20,6 +20,7 @@ from typing import Any
 from corpus.archive import ARCHIVED, LedgerRow, RawArchive, read_raw
 from corpus.catalog import write_catalog
 from corpus.store import new_build_dir, publish, to_table, write_table
+from pipelines.conversations import comment_response_rows, conversation_row, letter_nodes, pair_letters
 from pipelines.normalize import FilingRows, normalize_filing
 from pipelines.ocr import tesseract_path
 from pipelines.sgml import SubmissionError
@@ -34,6 +35,7 @@ class BuildReport:
     documents: int
     letters: int
     comments: int
+    conversations: int
     failures: int
     needs_ocr: int
     ocr: bool
@@ -50,6 +52,21 @@ def _normalize_one(task: tuple[LedgerRow, str, str | None]) -> Result:
         return ledger.accession_number, None, f"{type(exc).__name__}: {exc}"
     except Exception as exc:  # a parser bug on one filing must not stop the build of all the others
         return ledger.accession_number, None, f"unexpected {type(exc).__name__}: {exc}"
+
+
+def pair_conversations(filings: list[dict[str, Any]], letters: list[dict[str, Any]], comments: list[dict[str, Any]]
+                       ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Links and conversation ids written into the letters rows; conversations and comment_responses rows."""
+    by_accession = {row["accession_number"]: row for row in filings}
+    nodes = letter_nodes(letters, by_accession)
+    conversations = pair_letters(nodes)
+    letter_by_accession = {row["accession_number"]: row for row in letters}
+    for node in nodes:
+        letter_by_accession[node.accession].update(
+            conversation_id=node.conversation_id, responds_to=node.responds_to, link_method=node.link_method,
+            link_confidence=node.link_confidence)
+    rows = [conversation_row(c, letter_by_accession, by_accession) for c in conversations]
+    return rows, comment_response_rows(conversations, comments)
 
 
 def _stderr_progress(done: int, total: int) -> None:
@@ -98,15 +115,18 @@ def build_corpus(
             if progress:
                 progress(done, len(tasks))
 
+    conversations, comment_responses = pair_conversations(filings, letters, comments)
     build_id = time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
     build_dir = new_build_dir(data_dir, build_id)
     write_table(build_dir, "filings", to_table("filings", filings))
     write_table(build_dir, "documents", to_table("documents", documents))
     write_table(build_dir, "letters", to_table("letters", letters))
     write_table(build_dir, "comments", to_table("comments", comments))
+    write_table(build_dir, "conversations", to_table("conversations", conversations))
+    write_table(build_dir, "comment_responses", to_table("comment_responses", comment_responses))
     write_table(build_dir, "failures", to_table("failures", failures))
     publish(data_dir, build_dir)
     write_catalog(data_dir, build_id)
     needs_ocr = sum(1 for row in documents if row["needs_ocr"])
-    return BuildReport(build_id, len(filings), len(documents), len(letters), len(comments), len(failures),
-                       needs_ocr, tesseract is not None, time.monotonic() - started)
+    return BuildReport(build_id, len(filings), len(documents), len(letters), len(comments), len(conversations),
+                       len(failures), needs_ocr, tesseract is not None, time.monotonic() - started)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 _MARKER = re.compile(
     r"(?:(?:sec\s+|staff\s+)?comment\s*(?:no\.?|#)?\s*(?P<labelled>\d{1,2})\s*[:.\-–]\s*"
-    r"|(?P<number>\d{1,2})\.\s+(?:(?:sec\s+|staff\s+)?comment\s*:\s*)?)(?P<rest>.*)",
+    r"|(?P<number>\d{1,2})[.)]\s+(?:(?:sec\s+|staff\s+)?comment\s*:\s*)?)(?P<rest>.*)",
     re.IGNORECASE,
 )
 _COMMENT_LABEL = re.compile(
@@ -158,11 +158,13 @@ def _score(candidate: _Candidate, lines: list[str], next_line: int, has_labels: 
     filing), is answered after a "Response" label where the letter uses them, and does not continue a
     list introduced by a colon or made of consecutive numbered lines (a list inside an answer)."""
     score = 1 if is_heading_like(candidate.rest) and is_title_like(candidate.rest) else 3
-    if has_labels and any(is_response_label(line) for line in lines[candidate.line + 1:next_line]):
-        score += 2
+    if has_labels:  # where answers follow "Response:" labels, a comment without one is a list item of an answer
+        score += 2 if any(is_response_label(line) for line in lines[candidate.line + 1:next_line]) else -4
     previous = next((lines[i].strip() for i in range(candidate.line - 1, -1, -1) if lines[i].strip()), "")
-    if previous.endswith(":") or (is_response and _MARKER.fullmatch(previous)):
-        score -= 5
+    previous_marker = _MARKER.fullmatch(previous) if is_response else None
+    previous_number = previous_marker and (previous_marker.group("labelled") or previous_marker.group("number"))
+    if previous.endswith(":") or (previous_number and int(previous_number) == candidate.number - 1):
+        score -= 5  # "1. a; 2. b; 3. c" one line after another is a list inside an answer
     return score
 
 

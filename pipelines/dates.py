@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 
 MONTHS = {
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
@@ -39,3 +39,42 @@ def find_dates(text: str) -> Iterator[tuple[re.Match[str], date]]:
         value = date_from_match(match)
         if value is not None:
             yield match, value
+
+
+def _nth_weekday(year: int, month: int, weekday: int, n: int) -> date:
+    """The n-th given weekday of a month (n = -1: the last)."""
+    if n > 0:
+        first = date(year, month, 1)
+        return first + timedelta(days=(weekday - first.weekday()) % 7 + 7 * (n - 1))
+    last = date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+    return last - timedelta(days=(last.weekday() - weekday) % 7)
+
+
+def _observed(day: date) -> date:
+    return day - timedelta(days=1) if day.weekday() == 5 else day + timedelta(days=1) if day.weekday() == 6 else day
+
+
+def federal_holidays(year: int) -> set[date]:
+    """US federal holidays as observed (the days EDGAR and the SEC are closed)."""
+    days = {
+        _observed(date(year, 1, 1)), _nth_weekday(year, 1, 0, 3), _nth_weekday(year, 2, 0, 3),
+        _nth_weekday(year, 5, 0, -1), _observed(date(year, 7, 4)), _nth_weekday(year, 9, 0, 1),
+        _nth_weekday(year, 10, 0, 2), _observed(date(year, 11, 11)), _nth_weekday(year, 11, 3, 4),
+        _observed(date(year, 12, 25)),
+    }
+    if year >= 2021:
+        days.add(_observed(date(year, 6, 19)))
+    return days
+
+
+def business_days_between(start: date, end: date) -> int:
+    """Business days after `start` up to and including `end` (negative when end is before start)."""
+    if end < start:
+        return -business_days_between(end, start)
+    holidays = set().union(*(federal_holidays(y) for y in range(start.year, end.year + 1)))
+    count, day = 0, start
+    while day < end:
+        day += timedelta(days=1)
+        if day.weekday() < 5 and day not in holidays:
+            count += 1
+    return count

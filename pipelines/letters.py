@@ -11,7 +11,7 @@ effective date (Rule 461), or ask for more time to respond.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from pipelines.clean import clean_letter_text
@@ -37,6 +37,7 @@ _RE_STOP = re.compile(
 )
 _FILE_NUMBER = re.compile(r"(?<![\d-])(\d{1,3}-\d{3,6}(?:-\d{2})?)(?![\d-])")
 _FILE_NO_CONTEXT = re.compile(r"file|registration|commission|sec\b|no\.", re.IGNORECASE)
+_FILE_WORD = re.compile(r"\bfile\b", re.IGNORECASE)
 _FORM = re.compile(
     r"\b(10-K(?:/A|405|SB)?|10-Q(?:/A|SB)?|8-K(?:/A)?|20-F(?:/A)?|40-F|6-K|11-K|10-12[BG]|S-1(?:/A)?|S-3(?:ASR)?"
     r"|S-4(?:/A)?|S-8|S-11|F-1|F-3|F-4|F-10|N-\d[A-Z]?|DEF ?14[AC]|PRE ?14[AC]|PREC ?14A|PREM ?14A|DEFA ?14A"
@@ -102,8 +103,9 @@ _REVIEW_COMPLETE = re.compile(
     r"|concluded (?:our|its) review", re.IGNORECASE)
 _HAS_COMMENTS = re.compile(r"(?:have|has) the following comments?|following comments? (?:on|regarding|about)"
                            r"|we have (?:the )?following comment", re.IGNORECASE)
-_ACCELERATION = re.compile(
-    r"accelerat\w*|rule 461|declared effective|request(?:s|ed)? (?:that )?(?:the )?(?:effective date|effectiveness)"
+_ACCELERATION = re.compile(  # "accelerated" alone also appears in responses ("accelerated filer", quoted comments)
+    r"rule 461|accelerat\w* (?:of )?(?:the )?(?:effective|effectiveness)|effective date .{0,120}?accelerat"
+    r"|declared effective|request(?:s|ed)? (?:that )?(?:the )?(?:effective date|effectiveness)"
     r"|be (?:made|declared) effective|become effective at", re.IGNORECASE)
 _EXTENSION = re.compile(
     r"extension|additional time|more time|(?:will|intends? to|expects? to|plans? to|anticipates?)"
@@ -113,6 +115,12 @@ _RESPONDING = re.compile(r"in response to|respond(?:s|ing)? to|response to|respo
                          re.IGNORECASE)
 _STAFF_REQUEST = re.compile(
     r"\bplease (?:advise|tell us|explain|provide|revise|confirm|describe|disclose|clarify|expand|quantify)", re.I)
+_PRIOR_LETTER = re.compile(
+    rf"\bour\s+(?:(?:comment\s+)?letter\s+dated\s+(?:{DATE_TEXT})|(?:{DATE_TEXT}),?\s+(?:comment\s+)?letter)", re.I)
+_ORAL_COMMENTS = re.compile(
+    r"\boral(?:ly)? (?:comments?|provided|conveyed|communicated)|comments?\W+(?:\w+\W+){0,12}?"
+    r"(?:orally|telephonically|by (?:tele)?phone|in an? (?:tele)?phone (?:call|conversation)|during an? "
+    r"(?:tele|conference )?(?:phone )?call)", re.I)
 _LETTER_WORD = re.compile(r"letter|comments?|correspondence", re.IGNORECASE)
 _FILING_WORDS = re.compile(r"registration statement|proxy|information statement|offering statement|annual report"
                            r"|quarterly report", re.IGNORECASE)
@@ -171,6 +179,8 @@ class Letter:
     has_confidential_treatment: bool
     n_redactions: int
     text_clean: str
+    prior_letter_dates: list[date] = field(default_factory=list)  # staff: its own earlier letters it cites
+    answers_oral_comments: bool = False  # company: answers comments given by telephone, not in a letter
 
     @property
     def n_comments(self) -> int:
@@ -574,7 +584,7 @@ def parse_letter(text: str, form_type: str | None, filing_date: date | None = No
     letter_date = find_letter_date(head, filing_date)
     date_line = next((i for i, line in enumerate(head) if _DATE_ONLY.fullmatch(line.strip())), None)
     re_block, re_end = find_re_block(lines, salutation)
-    file_numbers = file_numbers_in(re_block) or file_numbers_in(lines[:(salutation or 0) + 25])
+    file_numbers = file_numbers_in(re_block) or file_numbers_in([line for line in head if _FILE_WORD.search(line)])
     body_start = salutation + 1 if salutation is not None else re_end if re_end is not None else date_line or 0
     closing, signature = _signature_block(lines)
     body_lines = lines[body_start:closing] if closing > body_start else lines[body_start:]
@@ -598,6 +608,9 @@ def parse_letter(text: str, form_type: str | None, filing_date: date | None = No
     division, office = find_staff_office(signature if sender == STAFF else head)
     tail = lines[closing:] if closing < len(lines) else lines[-20:]
     people, law, audit = find_cc(tail)
+    squashed_body = _squash(body)
+    prior_letter_dates = sorted({d for m in _PRIOR_LETTER.finditer(squashed_body) for _m, d in find_dates(m.group(0))
+                                 if letter_date is None or d < letter_date}) if sender == STAFF else []
     return Letter(
         sender=sender,
         letter_date=letter_date,
@@ -619,4 +632,6 @@ def parse_letter(text: str, form_type: str | None, filing_date: date | None = No
         has_confidential_treatment=clean.has_confidential_treatment,
         n_redactions=clean.n_redactions,
         text_clean=clean.text,
+        prior_letter_dates=prior_letter_dates,
+        answers_oral_comments=sender == COMPANY and bool(_ORAL_COMMENTS.search(opening[:1200])),
     )

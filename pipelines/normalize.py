@@ -163,6 +163,8 @@ def letter_rows(submission: Submission, texts: list[DocumentText], cik: int | No
             "has_confidential_treatment": letter.has_confidential_treatment,
             "n_redactions": letter.n_redactions,
             "text_clean": letter.text_clean,
+            "prior_letter_dates": letter.prior_letter_dates,
+            "answers_oral_comments": letter.answers_oral_comments,
         })
         for comment in letter.comments:
             comments.append({

@@ -69,7 +69,15 @@ _INVISIBLE = (etree.Comment, etree.ProcessingInstruction, "script", "style", "no
               "object", "embed", "applet", "iframe", "frame")
 
 
+_HIDDEN_TEXT_LAYER = re.compile(r"font-size:\s*1pt;\s*color:\s*(?:white|#fff)", re.IGNORECASE)
+_LINE_GAP = re.compile(r"(?<=\S) {2,}(?=\S)")
+
+
 def html_to_text(html: str) -> str:
+    if _HIDDEN_TEXT_LAYER.search(html):
+        # Page images with their text as an invisible 1pt layer (a Workiva export): line breaks survive only
+        # as runs of spaces, which HTML whitespace rules would collapse
+        html = _LINE_GAP.sub("<br>", html)
     tree = html_text.parse_html(_TITLE.sub("", fix_cp1252_entities(html)))
     etree.strip_elements(tree, *_INVISIBLE, with_tail=False)
     text = html_text.etree_to_text(tree, guess_layout=True)

@@ -1,0 +1,420 @@
+"""Reviews as conversations: which letter answers which, which letters form one review, which answer
+goes with which staff comment. Pure functions over the rows of the `letters`, `filings` and `comments`
+tables of one build.
+
+Signals, strongest first (comment-letters.md §1.3):
+1. the date a letter cites ("your letter dated March 6, 2024", "Response dated ...") matched to a
+   same-company letter of the other side dated that day;
+2. SEC file numbers (Re: block and UPLOAD header) shared by two letters;
+3. the release batch: EDGAR makes every letter of one review public on the same day;
+4. chronology: a response answers the latest staff letter before it, a staff letter reviews the latest
+   response before it.
+A link is kept only when its confidence reaches LINK_THRESHOLD; below it the link stays empty.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from pipelines.dates import business_days_between
+
+LINK_THRESHOLD = 0.6
+CHRONOLOGY_DAYS = 180  # a response answers a staff letter of the last six months at most
+STAFF_KINDS_ANSWERED = ("comment", "other")  # staff letters a company letter can answer
+RESPONDING_KINDS = ("response", "extension_request")  # company letters that answer a staff letter
+_FILE_NUMBER = re.compile(r"(\d{1,3})-(\d{3,6})")
+
+
+@dataclass(slots=True)
+class LetterNode:
+    """What pairing needs to know of one letter (one row of `letters`, with its filing's header fields)."""
+    accession: str
+    cik: int
+    sender: str  # staff | company
+    kind: str | None
+    letter_date: date | None
+    filing_date: date
+    release_date: date | None
+    file_numbers: frozenset[str]  # normalized: "001-06991" and "1-6991" are both "1-6991"
+    forms: frozenset[str]  # forms named in the Re: block
+    responds_to_date: date | None
+    reference_accession: str | None = None  # UPLOAD header: the filing reviewed
+    n_comments: int = 0
+    acceptance: datetime | None = None  # orders two letters of one day (a response and the completion letter)
+    periods: frozenset[date] = frozenset()  # fiscal periods of the filings reviewed
+    prior_letter_dates: frozenset[date] = frozenset()  # staff: its own earlier letters it cites
+    answers_oral_comments: bool = False
+    # results
+    responds_to: str | None = None
+    link_method: str | None = None
+    link_confidence: float | None = None
+    conversation_id: str | None = None
+
+    @property
+    def day(self) -> date:
+        return self.letter_date or self.filing_date
+
+    @property
+    def order(self) -> tuple[date, date, datetime, str]:
+        return (self.day, self.filing_date, self.acceptance or datetime.min, self.accession)
+
+
+@dataclass(slots=True)
+class Conversation:
+    conversation_id: str
+    cik: int
+    letters: list[LetterNode] = field(default_factory=list)
+
+
+def normalize_file_number(value: str) -> str | None:
+    match = _FILE_NUMBER.search(value)
+    return f"{int(match.group(1))}-{int(match.group(2))}" if match else None
+
+
+def letter_nodes(letters: Iterable[dict[str, Any]], filings: dict[str, dict[str, Any]]) -> list[LetterNode]:
+    """Nodes from `letters` rows, with the UPLOAD header's file numbers and reference accession added."""
+    nodes = []
+    for row in letters:
+        filing = filings.get(row["accession_number"], {})
+        numbers = {normalize_file_number(n) for n in [*(row.get("file_numbers") or []),
+                                                       *(filing.get("file_numbers") or [])]}
+        reviewed = row.get("reviewed_filings") or []
+        forms = {f["form_type"] for f in reviewed if f.get("form_type")}
+        nodes.append(LetterNode(
+            accession=row["accession_number"], cik=row["cik"], sender=row["sender"], kind=row.get("letter_kind"),
+            letter_date=row.get("letter_date"), filing_date=row["filing_date"], release_date=row.get("release_date"),
+            file_numbers=frozenset(n for n in numbers if n), forms=frozenset(forms),
+            responds_to_date=row.get("responds_to_date"), reference_accession=filing.get("reference_accession"),
+            n_comments=row.get("n_comments") or 0, acceptance=filing.get("acceptance_datetime"),
+            periods=frozenset(f["period_end"] for f in reviewed if f.get("period_end")),
+            prior_letter_dates=frozenset(row.get("prior_letter_dates") or []),
+            answers_oral_comments=bool(row.get("answers_oral_comments")),
+        ))
+    return nodes
+
+
+def _related(a: LetterNode, b: LetterNode) -> float:
+    """How strongly two letters of one company look like the same review, from batch and file numbers."""
+    score = 0.0
+    if a.release_date and a.release_date == b.release_date:
+        score += 0.4
+    if a.file_numbers & b.file_numbers:
+        score += 0.3
+    elif a.file_numbers and b.file_numbers:
+        score -= 0.3  # both name file numbers and none is shared: another review
+    if a.forms & b.forms:
+        score += 0.1
+    if a.reference_accession and a.reference_accession == b.reference_accession:
+        score += 0.3
+    return score
+
+
+def _cited(candidates: list[LetterNode], cited: date) -> list[LetterNode]:
+    return [c for c in candidates if c.letter_date == cited] or [c for c in candidates if c.filing_date == cited]
+
+
+def link_response(letter: LetterNode, staff: list[LetterNode]) -> None:
+    """The staff letter a company letter answers: the one whose date it cites, else the latest related one."""
+    earlier = [s for s in staff if s.kind in STAFF_KINDS_ANSWERED and s.order <= letter.order
+               and (letter.day - s.day).days <= CHRONOLOGY_DAYS]
+    if not earlier:
+        return
+    if letter.responds_to_date:
+        cited = _cited(earlier, letter.responds_to_date)
+        if cited:
+            best = max(cited, key=lambda s: (_related(letter, s), s.order))
+            agrees = _related(letter, best) > 0
+            _set_link(letter, best.accession, "cited_date" + ("+batch_or_file" if agrees else ""),
+                      0.99 if agrees else 0.9)
+            return
+    if letter.answers_oral_comments:
+        return  # it answers comments given by telephone, not a letter
+    best = max(earlier, key=lambda s: (_related(letter, s), s.order))
+    signals = _related(letter, best)
+    confidence = 0.3 + signals + (0.1 if best is earlier[-1] or best.order == max(s.order for s in earlier) else 0)
+    if confidence >= LINK_THRESHOLD:
+        _set_link(letter, best.accession, _method(letter, best) + "+chronology", min(confidence, 0.95))
+
+
+def _method(a: LetterNode, b: LetterNode) -> str:
+    parts = []
+    if a.release_date and a.release_date == b.release_date:
+        parts.append("release_batch")
+    if a.file_numbers & b.file_numbers:
+        parts.append("file_number")
+    if a.reference_accession and a.reference_accession == b.reference_accession:
+        parts.append("reference_accession")
+    return "+".join(parts) or "date"
+
+
+def _set_link(letter: LetterNode, target: str, method: str, confidence: float) -> None:
+    letter.responds_to, letter.link_method, letter.link_confidence = target, method, round(confidence, 2)
+
+
+class _UnionFind:
+    def __init__(self, keys: Iterable[str]) -> None:
+        self.parent = {k: k for k in keys}
+
+    def find(self, key: str) -> str:
+        while self.parent[key] != key:
+            self.parent[key] = self.parent[self.parent[key]]
+            key = self.parent[key]
+        return key
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def _same_review(a: LetterNode, b: LetterNode) -> bool:
+    """Two letters of one batch name the same file number and, where both name them, a common fiscal period."""
+    return bool(a.file_numbers & b.file_numbers) and (not a.periods or not b.periods or bool(a.periods & b.periods))
+
+
+def group_company(nodes: list[LetterNode]) -> list[list[LetterNode]]:
+    """The reviews of one company.
+
+    1. Letters joined by their links, and staff letters by the earlier staff letters they cite.
+    2. In each release batch: letters naming the same file number (and, where both name one, the same
+       fiscal period) join; the rest join the batch's only review, or the one nearest in time.
+    3. A later batch that continues a review (it starts with a completion letter or a follow-up that
+       cites a response, on the same file number and filing) joins it; so does an acceleration or
+       extension request released apart from its review.
+    """
+    groups = _UnionFind(n.accession for n in nodes)
+    by_accession = {n.accession: n for n in nodes}
+    for node in nodes:
+        if node.responds_to in by_accession:
+            groups.union(node.accession, node.responds_to)
+        for cited in node.prior_letter_dates:
+            for other in nodes:
+                if other.sender == "staff" and other is not node and other.letter_date == cited:
+                    groups.union(node.accession, other.accession)
+    batches: dict[date, list[LetterNode]] = defaultdict(list)
+    for node in nodes:
+        if node.release_date is not None:
+            batches[node.release_date].append(node)
+    for batch in batches.values():
+        _group_batch(batch, groups)
+    _join_continued_reviews(nodes, groups)
+    members: dict[str, list[LetterNode]] = defaultdict(list)
+    for node in nodes:
+        members[groups.find(node.accession)].append(node)
+    return [sorted(group, key=lambda n: n.order) for group in members.values()]
+
+
+def _group_batch(batch: list[LetterNode], groups: _UnionFind) -> None:
+    specific = [n for n in batch if n.file_numbers and n.periods]
+    for i, a in enumerate(specific):
+        for b in specific[i + 1:]:
+            if _same_review(a, b):
+                groups.union(a.accession, b.accession)
+    rest = sorted((n for n in batch if not (n.file_numbers and n.periods)), key=lambda n: n.order)
+    for node in rest:  # file numbers but no period first, then no file number at all
+        if not node.file_numbers:
+            continue
+        matches = [n for n in batch if n is not node and n.file_numbers & node.file_numbers]
+        if matches:
+            groups.union(node.accession, _nearest(node, matches).accession)
+    for node in rest:
+        if node.file_numbers:
+            continue
+        roots = {groups.find(n.accession) for n in batch if n.file_numbers}
+        if len(roots) == 1:
+            groups.union(node.accession, roots.pop())
+            continue
+        others = [n for n in batch if n is not node]
+        if others:
+            groups.union(node.accession, _nearest(node, others).accession)
+
+
+def _nearest(node: LetterNode, others: list[LetterNode]) -> LetterNode:
+    earlier = [n for n in others if n.order <= node.order]
+    return max(earlier, key=lambda n: n.order) if earlier else min(others, key=lambda n: n.order)
+
+
+def _join_continued_reviews(nodes: list[LetterNode], groups: _UnionFind) -> None:
+    members: dict[str, list[LetterNode]] = defaultdict(list)
+    for node in nodes:
+        members[groups.find(node.accession)].append(node)
+    ordered = sorted(members.values(), key=lambda group: min(n.order for n in group))
+    for index, group in enumerate(ordered):
+        first = min(group, key=lambda n: n.order)
+        continues = (first.sender == "staff" and (first.kind == "review_complete" or first.responds_to_date)) or (
+            first.sender == "company" and first.kind in ("acceleration_request", "extension_request"))
+        if not continues:
+            continue
+        for earlier in reversed(ordered[:index]):
+            last = max(earlier, key=lambda n: n.order)
+            if (first.day - last.day).days > 270:
+                break
+            shares_filing = any(_same_review(a, b) and (a.periods or a.forms & b.forms)
+                                for a in group for b in earlier)
+            if first.kind in ("acceleration_request", "extension_request"):
+                shares_filing = any(a.file_numbers & b.file_numbers for a in group for b in earlier)
+            if shares_filing:
+                groups.union(first.accession, last.accession)
+                break
+
+
+def conversation_id(letters: list[LetterNode]) -> str:
+    """Derived from the first staff letter's accession (else the first letter's), so it survives rebuilds."""
+    staff = [n for n in letters if n.sender == "staff"]
+    first = min(staff or letters, key=lambda n: n.order)
+    return "CL-" + first.accession
+
+
+def link_staff_letters(conversation: list[LetterNode]) -> None:
+    """Each staff letter after the first reviewed the latest response before it in its conversation."""
+    responses = [n for n in conversation if n.sender == "company" and n.kind == "response"]
+    staff = [n for n in conversation if n.sender == "staff"]
+    for letter in staff:
+        earlier = [r for r in responses if r.order < letter.order]
+        if not earlier:
+            continue
+        latest = max(earlier, key=lambda r: r.order)
+        cited = _cited(earlier, letter.responds_to_date) if letter.responds_to_date else []
+        if cited and latest in cited:
+            _set_link(letter, latest.accession, "cited_date+conversation", 0.99)
+        else:
+            _set_link(letter, latest.accession, "conversation_chronology", 0.85)
+
+
+def pair_letters(nodes: list[LetterNode]) -> list[Conversation]:
+    """Links, conversation ids and conversations for all letters (any number of companies)."""
+    by_cik: dict[int, list[LetterNode]] = defaultdict(list)
+    for node in nodes:
+        by_cik[node.cik].append(node)
+    conversations = []
+    for cik, company in sorted(by_cik.items(), key=lambda item: item[0] or 0):
+        company.sort(key=lambda n: n.order)
+        staff = [n for n in company if n.sender == "staff"]
+        for node in company:
+            if node.sender == "company" and node.kind in RESPONDING_KINDS:
+                link_response(node, staff)
+        for group in group_company(company):
+            cid = conversation_id(group)
+            for node in group:
+                node.conversation_id = cid
+            link_staff_letters(group)
+            conversations.append(Conversation(cid, cik, group))
+    return sorted(conversations, key=lambda c: c.conversation_id)
+
+
+def conversation_row(conversation: Conversation, letters: dict[str, dict[str, Any]],
+                     filings: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """One `conversations` row: the review's filings, dates, counts and status."""
+    nodes = conversation.letters
+    staff = [n for n in nodes if n.sender == "staff"]
+    responses = [n for n in nodes if n.sender == "company" and n.kind == "response"]
+    comment_letters = [n for n in staff if n.kind == "comment"]
+    completion = [n for n in staff if n.kind == "review_complete"]
+    no_review = [n for n in staff if n.kind == "no_review"]
+    status = "resolved" if completion else "no_review" if no_review else "open"
+    first_staff = staff[0] if staff else None
+    last = nodes[-1]
+    closed = completion[-1] if completion else no_review[-1] if no_review else None
+    releases = sorted({n.release_date for n in nodes if n.release_date})
+    forms: list[str] = []
+    periods: list[date] = []
+    for node in nodes:
+        for reviewed in letters[node.accession].get("reviewed_filings") or []:
+            if reviewed.get("form_type") and reviewed["form_type"] not in forms:
+                forms.append(reviewed["form_type"])
+            if reviewed.get("period_end") and reviewed["period_end"] not in periods:
+                periods.append(reviewed["period_end"])
+    file_numbers = sorted({f for n in nodes for f in n.file_numbers})
+    references = sorted({n.reference_accession for n in nodes if n.reference_accession})
+    return {
+        "conversation_id": conversation.conversation_id,
+        "cik": conversation.cik,
+        "company_name": filings.get(nodes[0].accession, {}).get("company_name"),
+        "reviewed_forms": forms,
+        "reviewed_periods": sorted(periods),
+        "file_numbers": file_numbers,
+        "reference_accessions": references,
+        "first_letter_date": nodes[0].day,
+        "last_letter_date": last.day,
+        "release_date": releases[-1] if releases else None,
+        "status": status,
+        "n_letters": len(nodes),
+        "n_staff_letters": len(staff),
+        "n_responses": len(responses),
+        "n_rounds": len(comment_letters),
+        "n_comments_first_letter": comment_letters[0].n_comments if comment_letters else 0,
+        "n_comments_total": sum(n.n_comments for n in comment_letters),
+        "days_to_first_response": (responses[0].day - first_staff.day).days if responses and first_staff else None,
+        "days_to_close": (closed.day - first_staff.day).days if closed and first_staff else None,
+        "release_lag_business_days": (business_days_between(last.day, releases[-1]) if releases else None),
+        "has_extension_request": any(n.kind == "extension_request" for n in nodes),
+        "year": nodes[0].day.year,
+    }
+
+
+_WORDS = re.compile(r"[a-z0-9]+")
+
+
+def _word_set(text: str, limit: int = 60) -> set[str]:
+    return set(_WORDS.findall(text.lower())[:limit])
+
+
+def _similarity(a: str, b: str) -> float:
+    wa, wb = _word_set(a), _word_set(b)
+    return len(wa & wb) / len(wa | wb) if wa and wb else 0.0
+
+
+def comment_response_rows(conversations: list[Conversation], comments: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per staff comment: the answer to it (by number, else by the repeated text) and, for a
+    follow-up ("We note your response to prior comment 2"), the earlier comment it continues."""
+    by_accession: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for comment in comments:
+        by_accession[comment["accession_number"]].append(comment)
+    rows = []
+    for conversation in conversations:
+        staff_letters = [n for n in conversation.letters if n.sender == "staff" and by_accession.get(n.accession)]
+        for index, letter in enumerate(staff_letters):
+            answers = [n for n in conversation.letters if n.responds_to == letter.accession
+                       and n.sender == "company" and n.kind == "response"]
+            previous = staff_letters[index - 1] if index > 0 else None
+            for comment in sorted(by_accession[letter.accession], key=lambda c: c["comment_number"]):
+                answer_number, answer, method, response = _find_answer(comment, answers, by_accession)
+                refs = comment.get("prior_comment_refs") or []
+                rows.append({
+                    "conversation_id": conversation.conversation_id,
+                    "cik": conversation.cik,
+                    "staff_accession": letter.accession,
+                    "comment_number": comment["comment_number"],
+                    "heading": comment.get("heading"),
+                    "comment_text": comment["text"],
+                    "response_accession": response,
+                    "response_comment_number": answer_number,
+                    "response_text": answer,
+                    "match_method": method,
+                    "continues_accession": previous.accession if previous and refs else None,
+                    "continues_comment_number": refs[0] if previous and refs else None,
+                    "year": letter.day.year,
+                })
+    return rows
+
+
+def _find_answer(comment: dict[str, Any], responses: list[LetterNode], by_accession: dict[str, list[dict[str, Any]]]
+                 ) -> tuple[int | None, str | None, str | None, str | None]:
+    """(answered comment's number, answer text, how it was matched, response accession) for one staff comment."""
+    for response in sorted(responses, key=lambda r: r.order):
+        answered = by_accession.get(response.accession, [])
+        same_number = [a for a in answered if a["comment_number"] == comment["comment_number"]]
+        if same_number and (_similarity(same_number[0]["text"], comment["text"]) >= 0.2
+                            or len(answered) == len(by_accession.get(comment["accession_number"], []))):
+            return same_number[0]["comment_number"], same_number[0].get("answer_text"), "number", response.accession
+        scored = [(_similarity(a["text"], comment["text"]), a) for a in answered]
+        if scored:
+            score, best = max(scored, key=lambda pair: pair[0])
+            if score >= 0.4:
+                return best["comment_number"], best.get("answer_text"), "text", response.accession
+    return None, None, None, responses[0].accession if responses else None
