@@ -381,7 +381,8 @@ def comment_response_rows(conversations: list[Conversation], comments: list[dict
         for index, letter in enumerate(staff_letters):
             answers = [n for n in conversation.letters if n.responds_to == letter.accession
                        and n.sender == "company" and n.kind == "response"]
-            previous = staff_letters[index - 1] if index > 0 else None
+            cited = [n for n in staff_letters[:index] if n.letter_date in letter.prior_letter_dates]
+            previous = cited[-1] if cited else staff_letters[index - 1] if index > 0 else None
             for comment in sorted(by_accession[letter.accession], key=lambda c: c["comment_number"]):
                 answer_number, answer, method, response = _find_answer(comment, answers, by_accession)
                 refs = comment.get("prior_comment_refs") or []
@@ -396,8 +397,9 @@ def comment_response_rows(conversations: list[Conversation], comments: list[dict
                     "response_comment_number": answer_number,
                     "response_text": answer,
                     "match_method": method,
+                    # a follow-up: the earlier letter may predate the corpus; the comment number is kept anyway
                     "continues_accession": previous.accession if previous and refs else None,
-                    "continues_comment_number": refs[0] if previous and refs else None,
+                    "continues_comment_number": refs[0] if refs else None,
                     "year": letter.day.year,
                 })
     return rows

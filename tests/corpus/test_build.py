@@ -82,6 +82,37 @@ def test_letters_and_comments_tables(archive_copy):
     assert types["signers"] == "STRUCT(\"name\" VARCHAR, title VARCHAR)[]"
 
 
+def test_conversations_tables(archive_copy):
+    build_corpus(archive_copy, progress=None)
+    con = connect(archive_copy)
+    # every letter belongs to exactly one conversation, and every conversation has its letters
+    assert con.execute("SELECT count(*) FROM letters WHERE conversation_id IS NULL").fetchone()[0] == 0
+    mismatched = con.execute("""SELECT count(*) FROM conversations c WHERE n_letters <>
+                                (SELECT count(*) FROM letters l WHERE l.conversation_id = c.conversation_id)""")
+    assert mismatched.fetchone()[0] == 0
+    assert con.execute("SELECT sum(n_letters) FROM conversations").fetchone()[0] == 157
+    # ids derive from the first staff letter's accession
+    assert con.execute("""SELECT count(*) FROM conversations c WHERE n_staff_letters > 0 AND conversation_id <> 'CL-' ||
+                          (SELECT accession_number FROM letters l WHERE l.conversation_id = c.conversation_id
+                           AND sender = 'staff' ORDER BY letter_date, filing_date, accession_number LIMIT 1)
+                       """).fetchone()[0] == 0
+    # a response points at a staff letter of the same conversation, dated before it
+    assert con.execute("""SELECT count(*) FROM letters r JOIN letters s ON s.accession_number = r.responds_to
+                          WHERE r.sender = 'company' AND (s.sender <> 'staff' OR s.conversation_id <> r.conversation_id
+                          OR s.letter_date > r.letter_date)""").fetchone()[0] == 0
+    # Apple's FY2023 10-K review, byte-exact EDGAR files: letter, response, completion; released 20 business days on
+    apple = con.execute("""SELECT status, n_letters, n_rounds, days_to_first_response, days_to_close,
+                                  release_lag_business_days, reference_accessions FROM conversations
+                           WHERE conversation_id = 'CL-0000000000-24-003505'""").fetchone()
+    assert apple == ("resolved", 3, 1, 27, 44, 20, ["0000320193-23-000106"])
+    # the follow-up comments continue comments 1 and 2 of a March 6 letter the sample does not hold
+    pairs = con.execute("""SELECT comment_number, response_accession, response_comment_number, match_method,
+                                  continues_comment_number, continues_accession FROM comment_responses
+                           WHERE staff_accession = '0000000000-24-003505' ORDER BY 1""").fetchall()
+    assert pairs == [(1, "0000320193-24-000061", 1, "number", 1, None),
+                     (2, "0000320193-24-000061", 2, "number", 2, None)]
+
+
 def test_unparseable_raw_filing_is_recorded_and_the_rest_built(archive_copy):
     victim = sorted((archive_copy / "raw").glob("*/*.txt.gz"))[5]
     victim.write_bytes(gzip.compress(b"<html>Service Unavailable</html>"))

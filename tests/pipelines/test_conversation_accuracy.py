@@ -1,5 +1,5 @@
 """Accuracy of pairing and grouping against conversations labeled by reading the letters
-(tests/data/conversations/README.md). Figures are printed at the end of the test run."""
+(tests/data/conversations/README.md). Figures, per set, are printed at the end of the test run."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from pipelines.conversations import comment_response_rows, letter_nodes, pair_le
 from tests.conftest import ACCURACY_REPORTS
 from tests.pipelines.conversation_fixture import parsed, read_tsv
 
+SETS = ("dev", "heldout", "all")
+
 
 @pytest.fixture(scope="module")
 def result():
@@ -20,11 +22,16 @@ def result():
     return {n.accession: n for n in nodes}, conversations, comment_response_rows(conversations, comments)
 
 
-def link_scores(nodes, sender: str) -> tuple[int, int, int]:
+def in_set(row: dict[str, str], name: str) -> bool:
+    return name == "all" or row["set"] == name
+
+
+def link_counts(nodes, sender: str, name: str) -> tuple[int, int, int]:
+    """True positives, false positives, false negatives of one side's links ("?" labels are skipped)."""
     tp = fp = fn = 0
     for label in read_tsv("labels.tsv"):
         node = nodes[label["accession"]]
-        if node.sender != sender or label["responds_to"] == "?":
+        if node.sender != sender or label["responds_to"] == "?" or not in_set(label, name):
             continue
         truth, got = label["responds_to"] or None, node.responds_to
         tp += got is not None and got == truth
@@ -35,25 +42,35 @@ def link_scores(nodes, sender: str) -> tuple[int, int, int]:
 
 def test_response_links(result) -> None:
     nodes, _, _ = result
-    tp, fp, fn = link_scores(nodes, "company")
-    precision, recall = tp / (tp + fp), tp / (tp + fn)
-    ACCURACY_REPORTS.append(f"response -> staff letter: precision {tp}/{tp + fp} ({precision:.1%}), "
-                            f"recall {tp}/{tp + fn} ({recall:.1%})")
-    s_tp, s_fp, s_fn = link_scores(nodes, "staff")
-    ACCURACY_REPORTS.append(f"staff letter -> response reviewed: precision {s_tp}/{s_tp + s_fp}, "
-                            f"recall {s_tp}/{s_tp + s_fn}")
-    assert precision >= 0.98 and recall >= 0.95
+    line = "response -> staff letter:"
+    for name in SETS:
+        tp, fp, fn = link_counts(nodes, "company", name)
+        line += f"  {name} precision {tp}/{tp + fp} recall {tp}/{tp + fn}"
+    ACCURACY_REPORTS.append(line)
+    line = "staff letter -> response reviewed:"
+    for name in SETS:
+        tp, fp, fn = link_counts(nodes, "staff", name)
+        line += f"  {name} precision {tp}/{tp + fp} recall {tp}/{tp + fn}"
+    ACCURACY_REPORTS.append(line)
+    tp, fp, fn = link_counts(nodes, "company", "all")
+    assert tp / (tp + fp) >= 0.98 and tp / (tp + fn) >= 0.95
 
 
 def test_conversations_exactly_right(result) -> None:
-    nodes, conversations, _ = result
+    _, conversations, _ = result
     labeled: dict[str, set[str]] = defaultdict(set)
+    set_of: dict[str, str] = {}
     for label in read_tsv("labels.tsv"):
         labeled[label["conversation"]].add(label["accession"])
+        set_of[label["conversation"]] = label["set"]
     found = {frozenset(n.accession for n in c.letters) for c in conversations}
+    line = "conversations exactly right:"
+    for name in SETS:
+        keys = [k for k in labeled if name in ("all", set_of[k])]
+        right = sum(frozenset(labeled[k]) in found for k in keys)
+        line += f"  {name} {right}/{len(keys)}"
+    ACCURACY_REPORTS.append(line)
     right = sum(frozenset(members) in found for members in labeled.values())
-    ACCURACY_REPORTS.append(f"conversations exactly right: {right}/{len(labeled)} ({right / len(labeled):.1%}); "
-                            f"found {len(found)}")
     assert len(labeled) >= 40
     assert right / len(labeled) >= 0.90
 
@@ -62,10 +79,15 @@ def test_comment_answer_pairs(result) -> None:
     _, _, rows = result
     got = {(r["staff_accession"], r["comment_number"]): r for r in rows}
     pairs = read_tsv("comment_pairs.tsv")
-    right = 0
-    for pair in pairs:
+
+    def right(pair: dict[str, str]) -> bool:
         row = got.get((pair["staff_accession"], int(pair["comment_number"])))
-        right += bool(row and row["response_accession"] == pair["response_accession"]
-                      and row["response_comment_number"] == int(pair["response_comment_number"]))
-    ACCURACY_REPORTS.append(f"comment <-> answer pairs right: {right}/{len(pairs)} ({right / len(pairs):.1%})")
-    assert right / len(pairs) >= 0.90
+        return bool(row and row["response_accession"] == pair["response_accession"]
+                    and row["response_comment_number"] == int(pair["response_comment_number"]))
+
+    line = "comment <-> answer pairs right:"
+    for name in SETS:
+        subset = [p for p in pairs if in_set(p, name)]
+        line += f"  {name} {sum(map(right, subset))}/{len(subset)}"
+    ACCURACY_REPORTS.append(line)
+    assert sum(map(right, pairs)) / len(pairs) >= 0.90
