@@ -27,13 +27,6 @@ def date_from_match(match: re.Match[str]) -> date | None:
         return None
 
 
-def parse_date(text: str) -> date | None:
-    """The first date written in `text`, or None."""
-    for found in find_dates(text):
-        return found[1]
-    return None
-
-
 def find_dates(text: str) -> Iterator[tuple[re.Match[str], date]]:
     for match in _DATE.finditer(text):
         value = date_from_match(match)
