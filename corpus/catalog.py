@@ -1,15 +1,20 @@
-"""The DuckDB catalog: `<data-dir>/corpus.duckdb` holds views over the Parquet corpus, nothing else.
+"""The DuckDB catalog: `<data-dir>/corpus.duckdb` holds views over the Parquet corpus, table macros
+for common questions, and one materialized table, `letter_search`, with its BM25 full-text index.
 
 The catalog is rebuilt into a temporary file and renamed into place, so a reader never opens a
 half-written one. Readers open it read-only; a concurrent writer's lock is retried (tenacity).
+Extensions cannot be downloaded here: the fts extension comes from the `duckdb-extension-fts`
+wheel, whose version must equal duckdb's (both pinned in pyproject.toml).
 """
 
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import duckdb
+import duckdb_extension_fts
 from tenacity import retry, retry_if_exception, stop_after_delay, wait_exponential
 
 from corpus.schema import PARTITIONED, SCHEMA_VERSION, TABLES
@@ -38,14 +43,57 @@ def view_sql(data_dir: Path, name: str) -> str:
     return f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM {source}"
 
 
+# Table macros for the questions asked most; parameters are values, never pasted SQL
+MACROS = (
+    """CREATE OR REPLACE MACRO conversations_of(target_cik) AS TABLE
+       SELECT * FROM conversations WHERE cik = target_cik ORDER BY first_letter_date""",
+    """CREATE OR REPLACE MACRO conversation_letters(target_conversation) AS TABLE
+       SELECT l.letter_date, l.sender, l.letter_kind, l.n_comments, l.accession_number, l.responds_to, f.company_name
+       FROM letters l JOIN filings f USING (accession_number)
+       WHERE l.conversation_id = target_conversation ORDER BY l.letter_date, l.filing_date, l.accession_number""",
+    """CREATE OR REPLACE MACRO letters_between(start_date, end_date) AS TABLE
+       SELECT * FROM letters WHERE letter_date BETWEEN start_date AND end_date ORDER BY letter_date""",
+    """CREATE OR REPLACE MACRO comments_of_office(office) AS TABLE
+       SELECT c.*, l.staff_office, l.letter_date FROM comments c JOIN letters l USING (accession_number)
+       WHERE c.sender = 'staff' AND l.staff_office ILIKE '%' || office || '%' ORDER BY l.letter_date""",
+)
+SEARCH_TABLE = """
+    CREATE TABLE letter_search AS
+    SELECT l.accession_number, l.conversation_id, l.cik, f.company_name, l.letter_date, l.sender, l.letter_kind,
+           l.text_clean
+    FROM letters l JOIN filings f USING (accession_number)
+    WHERE l.text_clean IS NOT NULL
+"""
+
+
+def fts_extension_path() -> Path:
+    """The fts extension shipped in the duckdb-extension-fts wheel for this duckdb version."""
+    return Path(duckdb_extension_fts.__file__).parent / "extensions" / f"v{duckdb.__version__}" / "fts.duckdb_extension"
+
+
+def load_fts(con: duckdb.DuckDBPyConnection) -> None:
+    path = fts_extension_path()
+    if not path.exists():
+        raise CatalogError(f"no fts extension for duckdb {duckdb.__version__} at {path}: install the "
+                           f"duckdb-extension-fts wheel of the same version (pyproject.toml pins both)")
+    con.execute("SET autoinstall_known_extensions = false")
+    con.execute(f"LOAD {_sql_string(str(path))}")
+
+
 def write_catalog(data_dir: Path, build_id: str) -> Path:
-    """(Re)create the catalog's views and its `corpus_info` row."""
+    """(Re)create the catalog's views, macros, the BM25 index over letters and its `corpus_info` row."""
     path = catalog_path(data_dir)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.unlink(missing_ok=True)
     with duckdb.connect(str(tmp)) as con:
         for name in TABLES:
             con.execute(view_sql(data_dir, name))
+        for macro in MACROS:
+            con.execute(macro)
+        load_fts(con)
+        con.execute(SEARCH_TABLE)
+        con.execute("PRAGMA create_fts_index('letter_search', 'accession_number', 'text_clean', "
+                    "stemmer = 'porter', stopwords = 'english', overwrite = 1)")
         con.execute("CREATE TABLE corpus_info (schema_version INTEGER, build_id VARCHAR, built_at TIMESTAMPTZ)")
         con.execute("INSERT INTO corpus_info VALUES (?, ?, now())", [SCHEMA_VERSION, build_id])
     os.replace(tmp, path)
@@ -64,6 +112,7 @@ def connect(data_dir: Path, read_only: bool = True) -> duckdb.DuckDBPyConnection
     if not path.exists():
         raise CatalogError(f"no corpus catalog at {path}: run `edgar-corpus build --data-dir {data_dir}` first")
     con = duckdb.connect(str(path), read_only=read_only)
+    load_fts(con)
     version = con.execute("SELECT max(schema_version) FROM corpus_info").fetchone()[0]
     if version != SCHEMA_VERSION:
         con.close()
@@ -72,3 +121,25 @@ def connect(data_dir: Path, read_only: bool = True) -> duckdb.DuckDBPyConnection
             f"rebuild it with `edgar-corpus build --data-dir {data_dir}`"
         )
     return con
+
+
+def search_terms(con: duckdb.DuckDBPyConnection, query: str) -> str:
+    """The query as the index sees it: lower case, letters only, stopwords dropped ("non-GAAP" -> "gaap"),
+    so that requiring every term does not require a word the index left out."""
+    words = re.sub(r"[^a-z]+", " ", query.lower()).split()
+    stopwords = {row[0] for row in con.execute("SELECT sw FROM fts_main_letter_search.stopwords").fetchall()}
+    return " ".join(w for w in words if w not in stopwords)
+
+
+def search_letters(con: duckdb.DuckDBPyConnection, query: str, limit: int = 10) -> list[tuple]:
+    """Letters ranked by BM25 for `query` (all its terms required): score, company, date, kind, conversation,
+    accession, the text."""
+    terms = search_terms(con, query)
+    if not terms:
+        return []
+    return con.execute("""
+        SELECT score, company_name, letter_date, letter_kind, conversation_id, accession_number, text_clean
+        FROM (SELECT *, fts_main_letter_search.match_bm25(accession_number, ?, conjunctive := 1) AS score
+              FROM letter_search)
+        WHERE score IS NOT NULL ORDER BY score DESC, accession_number LIMIT ?
+    """, [terms, limit]).fetchall()

@@ -5,6 +5,7 @@
     edgar-corpus crawl --data-dir DIR --cik 320193 --cik 1875558        submissions JSON
     edgar-corpus build --data-dir DIR                                     raw archive -> corpus, offline
     edgar-corpus sql   --data-dir DIR "SELECT form_type, count(*) FROM filings GROUP BY 1"
+    edgar-corpus search --data-dir DIR "non-GAAP measures"                 BM25 search over letters
     edgar-corpus demo                                                     all of it on the bundled sample
 
 Exit status: 0 success, 2 bad arguments, 3 EDGAR unreachable or throttling the crawl, 4 no corpus.
@@ -17,6 +18,7 @@ import csv
 import fcntl
 import json
 import os
+import re
 import sys
 import time
 import uuid
@@ -89,7 +91,13 @@ def build_parser() -> argparse.ArgumentParser:
     sql = commands.add_parser("sql", help="run SQL against the corpus catalog and print the result")
     sql.add_argument("--data-dir", type=Path, required=True)
     sql.add_argument("--csv", action="store_true", help="print CSV instead of a table")
-    sql.add_argument("query", help="SQL; tables: filings, documents, failures")
+    sql.add_argument("query", help="SQL; tables: filings, documents, letters, comments, conversations, "
+                                   "comment_responses, failures (docs/SCHEMA.md)")
+
+    search = commands.add_parser("search", help="full-text search (BM25) over the letters' clean text")
+    search.add_argument("--data-dir", type=Path, required=True)
+    search.add_argument("--limit", type=int, default=10, help="hits to print (default 10)")
+    search.add_argument("query", help='words that must all occur, e.g. "non-GAAP measures"')
 
     demo = commands.add_parser("demo", help="serve the bundled sample with the fake EDGAR, crawl, build, summarize")
     demo.add_argument("--data-dir", type=Path, default=Path("demo-data"))
@@ -267,6 +275,32 @@ def run_sql(data_dir: Path, query: str, as_csv: bool) -> int:
     return 0
 
 
+def run_search(data_dir: Path, query: str, limit: int) -> int:
+    import textwrap
+
+    from corpus.catalog import CatalogError, connect, search_letters
+
+    if limit < 1:
+        raise UsageProblem("--limit must be 1 or more")
+    try:
+        con = connect(data_dir)
+    except CatalogError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_NO_CORPUS
+    try:
+        hits = search_letters(con, query, limit)
+    finally:
+        con.close()
+    if not hits:
+        print(f"no letter contains all of: {query}")
+        return 0
+    for rank, (score, company, dated, kind, conversation, accession, text) in enumerate(hits, start=1):
+        print(f"{rank:2d}. {score:6.2f}  {company}  {dated}  {kind}  {conversation}  {accession}")
+        first = next((m.start() for w in query.lower().split() if (m := re.search(re.escape(w), text.lower()))), 0)
+        print(textwrap.indent(textwrap.shorten(text[max(0, first - 80):first + 220], 160), "      "))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] == "fake-edgar":
@@ -282,6 +316,8 @@ def main(argv: list[str] | None = None) -> int:
             return run_build(args.data_dir, args.workers)
         if args.command == "sql":
             return run_sql(args.data_dir, args.query, args.csv)
+        if args.command == "search":
+            return run_search(args.data_dir, args.query, args.limit)
         if args.command == "demo":
             from edgar_corpus.demo import run_demo
 

@@ -172,9 +172,14 @@ class _UnionFind:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
+def _compatible(a: frozenset, b: frozenset) -> bool:
+    return not a or not b or bool(a & b)
+
+
 def _same_review(a: LetterNode, b: LetterNode) -> bool:
-    """Two letters of one batch name the same file number and, where both name them, a common fiscal period."""
-    return bool(a.file_numbers & b.file_numbers) and (not a.periods or not b.periods or bool(a.periods & b.periods))
+    """Two letters of one batch name the same file number and, where both name them, a common fiscal period
+    and a common form (a 10-K review and a proxy review of one company can share a batch and a file number)."""
+    return bool(a.file_numbers & b.file_numbers) and _compatible(a.periods, b.periods) and _compatible(a.forms, b.forms)
 
 
 def group_company(nodes: list[LetterNode]) -> list[list[LetterNode]]:
@@ -192,9 +197,14 @@ def group_company(nodes: list[LetterNode]) -> list[list[LetterNode]]:
     for node in nodes:
         if node.responds_to in by_accession:
             groups.union(node.accession, node.responds_to)
+        if node.sender == "staff" and node.responds_to_date:  # "We have reviewed your March 20, 2024 response"
+            for other in nodes:
+                if (other.sender, other.kind, other.letter_date) == ("company", "response", node.responds_to_date):
+                    groups.union(node.accession, other.accession)
         for cited in node.prior_letter_dates:
             for other in nodes:
-                if other.sender == "staff" and other is not node and other.letter_date == cited:
+                if other.sender == "staff" and other is not node and other.letter_date == cited \
+                        and not _closed_between(nodes, other, node):
                     groups.union(node.accession, other.accession)
     batches: dict[date, list[LetterNode]] = defaultdict(list)
     for node in nodes:
@@ -209,6 +219,14 @@ def group_company(nodes: list[LetterNode]) -> list[list[LetterNode]]:
     return [sorted(group, key=lambda n: n.order) for group in members.values()]
 
 
+def _closed_between(nodes: list[LetterNode], cited: LetterNode, citing: LetterNode) -> bool:
+    """A completion letter on the cited letter's file came between them: the citing letter opens a new review
+    that only refers back to the old one ("see our letter dated March 31, 2017" a year later)."""
+    return any(n.sender == "staff" and n.kind in ("review_complete", "no_review")
+               and cited.order < n.order < citing.order
+               and (not cited.file_numbers or n.file_numbers & cited.file_numbers) for n in nodes)
+
+
 def _group_batch(batch: list[LetterNode], groups: _UnionFind) -> None:
     specific = [n for n in batch if n.file_numbers and n.periods]
     for i, a in enumerate(specific):
@@ -219,7 +237,7 @@ def _group_batch(batch: list[LetterNode], groups: _UnionFind) -> None:
     for node in rest:  # file numbers but no period first, then no file number at all
         if not node.file_numbers:
             continue
-        matches = [n for n in batch if n is not node and n.file_numbers & node.file_numbers]
+        matches = [n for n in batch if n is not node and _same_review(n, node)]
         if matches:
             groups.union(node.accession, _nearest(node, matches).accession)
     for node in rest:

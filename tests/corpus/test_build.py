@@ -145,3 +145,27 @@ def test_catalog_of_another_schema_version_is_refused(archive_copy):
     con.close()
     with pytest.raises(CatalogError, match="schema version 99"):
         connect(archive_copy)
+
+
+def test_search_command_ranks_letters(full_crawl):
+    proc = cli("search", "--data-dir", str(full_crawl.data_dir), "--limit", "3", "non-GAAP measures")
+    assert proc.returncode == 0, proc.stderr
+    hits = [line for line in proc.stdout.splitlines() if line[:3].strip().rstrip(".").isdigit()]
+    assert len(hits) == 3
+    assert all(" CL-" in hit for hit in hits)  # each hit names its conversation
+    assert "gaap" in proc.stdout.lower()
+    nothing = cli("search", "--data-dir", str(full_crawl.data_dir), "zzyzx")
+    assert nothing.returncode == 0 and "no letter contains" in nothing.stdout
+    bad = cli("search", "--data-dir", str(full_crawl.data_dir), "--limit", "0", "revenue")
+    assert bad.returncode == 2 and "--limit" in bad.stderr
+
+
+def test_catalog_macros_and_search_index(archive_copy):
+    build_corpus(archive_copy, progress=None)
+    con = connect(archive_copy)
+    assert con.execute("SELECT count(*) FROM conversations_of(320193)").fetchone()[0] == 1
+    assert con.execute("SELECT count(*) FROM conversation_letters('CL-0000000000-24-003505')").fetchone()[0] == 3
+    between = con.execute("SELECT count(*) FROM letters_between(DATE '2024-01-01', DATE '2024-12-31')").fetchone()[0]
+    assert between == con.execute("SELECT count(*) FROM letters WHERE year(letter_date) = 2024").fetchone()[0]
+    assert con.execute("SELECT count(DISTINCT staff_office) FROM comments_of_office('Technology')").fetchone()[0] >= 1
+    assert con.execute("SELECT count(*) FROM letter_search").fetchone()[0] == 157
