@@ -1,8 +1,14 @@
 """The corpus tables as explicit pyarrow schemas: the one place that says what every column is.
 
-Every write casts to these schemas, so a column never drifts in type between files. Bump
-SCHEMA_VERSION when a column is renamed, retyped or removed (adding a nullable column does not
-need it); readers refuse a corpus whose version they do not know.
+Every write casts to these schemas, so a column never drifts in type between files. Each column
+carries its description (field metadata), which docs/SCHEMA.md is generated from
+(`python -m corpus.schema_doc > docs/SCHEMA.md`; a test fails when it is stale).
+
+Versioning policy: SCHEMA_VERSION is stored in every Parquet file's metadata and in the catalog's
+`corpus_info`. Adding a nullable column or a new table keeps the version (readers use
+`union_by_name`). Renaming, retyping or removing a column bumps it. A reader refuses a corpus of
+another version with a message that says to rebuild it: the raw archive is the source of truth,
+so `edgar-corpus build` is the migration.
 """
 
 from __future__ import annotations
@@ -11,71 +17,79 @@ import pyarrow as pa
 
 SCHEMA_VERSION = 1
 
+
+def column(name: str, type_: pa.DataType, description: str, nullable: bool = True) -> pa.Field:
+    """A field whose description travels with it, in the Parquet files' Arrow schema and in docs/SCHEMA.md."""
+    return pa.field(name, type_, nullable, metadata={"description": description})
+
+
 FILINGS = pa.schema(
     [
-        pa.field("accession_number", pa.string(), nullable=False),  # 0000000000-24-003505
-        pa.field("form_type", pa.string()),  # UPLOAD (SEC staff letter) | CORRESP (company letter) | ...
-        pa.field("cik", pa.int64()),  # the company, from the listing that named the filing
-        pa.field("ciks", pa.list_(pa.int64())),  # every entity CIK of the header (co-registrants)
-        pa.field("company_name", pa.string()),  # COMPANY CONFORMED NAME at filing time
-        pa.field("filing_date", pa.date32()),  # FILED AS OF DATE: when the letter was sent
-        pa.field("release_date", pa.date32()),  # <SEC-DOCUMENT> stamp: when EDGAR made it public
-        pa.field("acceptance_datetime", pa.timestamp("s")),  # ACCEPTANCE-DATETIME, US Eastern local time
-        pa.field("acceptance_datetime_utc", pa.timestamp("s", tz="UTC")),
-        pa.field("file_numbers", pa.list_(pa.string())),  # SEC FILE NUMBER(s) of the header
-        pa.field("reference_accession", pa.string()),  # PUBLIC REFERENCE ACCESSION NUMBER (the filing reviewed)
-        pa.field("submitter_prefix", pa.string()),  # accession prefix: 0000000000 = SEC, else filer or agent
-        pa.field("sic", pa.int32()),
-        pa.field("sic_description", pa.string()),
-        pa.field("cf_office", pa.string()),  # ORGANIZATION NAME, e.g. "06 Technology" (headers since ~2019)
-        pa.field("state_of_incorporation", pa.string()),
-        pa.field("fiscal_year_end", pa.string()),  # MMDD
-        pa.field("irs_number", pa.string()),  # IRS NUMBER or EIN
-        pa.field("business_city", pa.string()),
-        pa.field("business_state", pa.string()),
-        pa.field("former_names", pa.list_(pa.string())),
-        pa.field("public_document_count", pa.int32()),
-        pa.field("n_documents", pa.int32()),
-        pa.field("private_to_public", pa.bool_()),
-        pa.field("source_url", pa.string()),
-        pa.field("fetched_at", pa.timestamp("s", tz="UTC")),
-        pa.field("raw_sha256", pa.string()),  # of the complete submission as EDGAR served it
-        pa.field("raw_bytes", pa.int64()),
-        pa.field("discovered_via", pa.string()),  # quarterly | daily | submissions
-        pa.field("year", pa.int16()),  # partition: year of filing_date
+        column("accession_number", pa.string(),
+               "the filing's accession number, e.g. 0000000000-24-003505", nullable=False),
+        column("form_type", pa.string(), "UPLOAD (SEC staff letter) | CORRESP (company letter) | ..."),
+        column("cik", pa.int64(), "the company, from the listing that named the filing"),
+        column("ciks", pa.list_(pa.int64()), "every entity CIK of the header (co-registrants)"),
+        column("company_name", pa.string(), "COMPANY CONFORMED NAME at filing time"),
+        column("filing_date", pa.date32(), "FILED AS OF DATE: when the letter was sent"),
+        column("release_date", pa.date32(), "<SEC-DOCUMENT> stamp: when EDGAR made it public"),
+        column("acceptance_datetime", pa.timestamp("s"), "ACCEPTANCE-DATETIME, US Eastern local time"),
+        column("acceptance_datetime_utc", pa.timestamp("s", tz="UTC"), "ACCEPTANCE-DATETIME converted to UTC"),
+        column("file_numbers", pa.list_(pa.string()), "SEC FILE NUMBER(s) of the header"),
+        column("reference_accession", pa.string(), "PUBLIC REFERENCE ACCESSION NUMBER (the filing reviewed)"),
+        column("submitter_prefix", pa.string(), "accession prefix: 0000000000 = SEC, else filer or agent"),
+        column("sic", pa.int32(), "Standard Industrial Classification code of the company"),
+        column("sic_description", pa.string(), "SIC description, e.g. \"SERVICES-PREPACKAGED SOFTWARE\""),
+        column("cf_office", pa.string(), "ORGANIZATION NAME, e.g. \"06 Technology\" (headers since ~2019)"),
+        column("state_of_incorporation", pa.string(), "STATE OF INCORPORATION, two letters"),
+        column("fiscal_year_end", pa.string(), "MMDD"),
+        column("irs_number", pa.string(), "IRS NUMBER or EIN"),
+        column("business_city", pa.string(), "business address city"),
+        column("business_state", pa.string(), "business address state"),
+        column("former_names", pa.list_(pa.string()), "FORMER CONFORMED NAMEs of the company"),
+        column("public_document_count", pa.int32(), "PUBLIC DOCUMENT COUNT of the header"),
+        column("n_documents", pa.int32(), "<DOCUMENT> blocks in the submission"),
+        column("private_to_public", pa.bool_(),
+               "the header carries <PRIVATE-TO-PUBLIC>: filed privately, released later"),
+        column("source_url", pa.string(), "the URL the complete submission was fetched from"),
+        column("fetched_at", pa.timestamp("s", tz="UTC"), "when the crawler fetched it"),
+        column("raw_sha256", pa.string(), "of the complete submission as EDGAR served it"),
+        column("raw_bytes", pa.int64(), "size of the complete submission as EDGAR served it"),
+        column("discovered_via", pa.string(), "quarterly | daily | submissions"),
+        column("year", pa.int16(), "partition: year of filing_date"),
     ],
     metadata={"corpus.schema_version": str(SCHEMA_VERSION), "corpus.table": "filings"},
 )
 
 DOCUMENTS = pa.schema(
     [
-        pa.field("accession_number", pa.string(), nullable=False),
-        pa.field("cik", pa.int64()),
-        pa.field("filing_date", pa.date32()),
-        pa.field("sequence", pa.int32()),
-        pa.field("document_type", pa.string()),  # LETTER | TEXT-EXTRACT | CORRESP | GRAPHIC | ...
-        pa.field("filename", pa.string()),
-        pa.field("description", pa.string()),
-        pa.field("text", pa.large_string()),  # NULL for images and unreadable documents
-        pa.field("text_source", pa.string()),  # html | pdf_text_layer | sec_text_extract | plain_text | ocr | none
-        pa.field("n_chars", pa.int32()),
-        pa.field("n_bytes", pa.int64()),  # the document's own bytes (decoded for binaries)
-        pa.field("n_pages", pa.int32()),  # PDFs only
-        pa.field("error", pa.string()),  # why the text could not be read
-        pa.field("needs_ocr", pa.bool_()),  # scanned pages left without text (tesseract missing or failed)
-        pa.field("ocr_confidence", pa.float32()),  # mean tesseract word confidence (0-100) of OCR'd pages
-        pa.field("year", pa.int16()),
+        column("accession_number", pa.string(), "the filing (filings.accession_number)", nullable=False),
+        column("cik", pa.int64(), "the company"),
+        column("filing_date", pa.date32(), "FILED AS OF DATE of the filing"),
+        column("sequence", pa.int32(), "<SEQUENCE> of the document in the submission, from 1"),
+        column("document_type", pa.string(), "LETTER | TEXT-EXTRACT | CORRESP | GRAPHIC | ..."),
+        column("filename", pa.string(), "<FILENAME>, e.g. filename1.pdf"),
+        column("description", pa.string(), "<DESCRIPTION>, when given"),
+        column("text", pa.large_string(), "NULL for images and unreadable documents"),
+        column("text_source", pa.string(), "html | pdf_text_layer | sec_text_extract | plain_text | ocr | none"),
+        column("n_chars", pa.int32(), "characters of text"),
+        column("n_bytes", pa.int64(), "the document's own bytes (decoded for binaries)"),
+        column("n_pages", pa.int32(), "PDFs only"),
+        column("error", pa.string(), "why the text could not be read"),
+        column("needs_ocr", pa.bool_(), "scanned pages left without text (tesseract missing or failed)"),
+        column("ocr_confidence", pa.float32(), "mean tesseract word confidence (0-100) of OCR'd pages"),
+        column("year", pa.int16(), "partition: year of filing_date"),
     ],
     metadata={"corpus.schema_version": str(SCHEMA_VERSION), "corpus.table": "documents"},
 )
 
 REVIEWED_FILING = pa.struct([
-    pa.field("form_type", pa.string()),  # 10-K, S-1, SCHEDULE 14A, ... as the Re: block names it
-    pa.field("description", pa.string()),  # the Re: line, e.g. "Form 10-K for the Fiscal Year Ended December 31, 2023"
-    pa.field("period_end", pa.date32()),  # "for the fiscal year ended ..."
-    pa.field("filed_date", pa.date32()),  # "Filed February 23, 2023"
-    pa.field("amendment", pa.int32()),  # "Amendment No. 2 to ..."
-    pa.field("draft", pa.bool_()),  # a draft registration statement (confidential review)
+    column("form_type", pa.string(), "10-K, S-1, SCHEDULE 14A, ... as the Re: block names it"),
+    column("description", pa.string(), "the Re: line, e.g. \"Form 10-K for the Fiscal Year Ended December 31, 2023\""),
+    column("period_end", pa.date32(), "\"for the fiscal year ended ...\""),
+    column("filed_date", pa.date32(), "\"Filed February 23, 2023\""),
+    column("amendment", pa.int32(), "\"Amendment No. 2 to ...\""),
+    column("draft", pa.bool_(), "a draft registration statement (confidential review)"),
 ])
 SIGNER = pa.struct([pa.field("name", pa.string()), pa.field("title", pa.string())])
 STAFF_CONTACT = pa.struct([
@@ -83,123 +97,127 @@ STAFF_CONTACT = pa.struct([
 
 LETTERS = pa.schema(
     [
-        pa.field("accession_number", pa.string(), nullable=False),
-        pa.field("cik", pa.int64()),
-        pa.field("form_type", pa.string()),
-        pa.field("filing_date", pa.date32()),
-        pa.field("release_date", pa.date32()),
-        pa.field("document_sequence", pa.int32()),  # which document of the filing is the letter
-        pa.field("text_source", pa.string()),  # of that document (see documents.text_source)
-        pa.field("sender", pa.string()),  # staff (UPLOAD) | company (CORRESP)
-        pa.field("letter_date", pa.date32()),  # the date the letter is dated (often a day or more before filing)
-        # comment | review_complete | no_review | response | acceleration_request | extension_request | other
-        pa.field("letter_kind", pa.string()),
-        pa.field("addressee_name", pa.string()),
-        pa.field("addressee_title", pa.string()),
-        pa.field("re_text", pa.string()),  # the Re: block as written
-        pa.field("reviewed_filings", pa.list_(REVIEWED_FILING)),
-        pa.field("file_numbers", pa.list_(pa.string())),  # File No. in the Re: block, as written ("1-6991")
-        pa.field("responds_to_date", pa.date32()),  # the letter this one answers / reviewed, by the date it cites
-        pa.field("signers", pa.list_(SIGNER)),
-        pa.field("staff_division", pa.string()),  # "Division of Corporation Finance"
-        pa.field("staff_office", pa.string()),  # signing office (staff) or office addressed (company)
-        pa.field("staff_contacts", pa.list_(STAFF_CONTACT)),  # staff named with a phone number in the closing
-        pa.field("cc_people", pa.list_(pa.string())),
-        pa.field("cc_law_firms", pa.list_(pa.string())),
-        pa.field("cc_audit_firms", pa.list_(pa.string())),
-        pa.field("prior_letter_dates", pa.list_(pa.date32())),  # staff: its own earlier letters it cites
-        pa.field("answers_oral_comments", pa.bool_()),  # company: answers comments given by telephone
-        pa.field("n_comments", pa.int32()),  # numbered comments (staff) or comments answered (response)
-        pa.field("has_confidential_treatment", pa.bool_()),  # Rule 83 legend or request
-        pa.field("n_redactions", pa.int32()),  # "[***]", "[Redacted]" markers, now "[REDACTED]" in text_clean
-        pa.field("needs_ocr", pa.bool_()),  # the letter is a scan no text could be read from
-        pa.field("conversation_id", pa.string()),  # the review it belongs to (conversations table)
-        # company letter: the staff letter it answers; staff letter: the company response it reviewed
-        pa.field("responds_to", pa.string()),
-        pa.field("link_method", pa.string()),  # cited_date, release_batch, file_number, chronology, ... (+-joined)
-        pa.field("link_confidence", pa.float32()),  # 0-1; links below 0.6 are left empty
-        pa.field("text_clean", pa.large_string()),  # page furniture and legends removed (original in documents)
-        pa.field("year", pa.int16()),
+        column("accession_number", pa.string(), "the filing whose main letter this is", nullable=False),
+        column("cik", pa.int64(), "the company"),
+        column("form_type", pa.string(), "UPLOAD | CORRESP | ..."),
+        column("filing_date", pa.date32(), "FILED AS OF DATE"),
+        column("release_date", pa.date32(), "when EDGAR made it public"),
+        column("document_sequence", pa.int32(), "which document of the filing is the letter"),
+        column("text_source", pa.string(), "of that document (see documents.text_source)"),
+        column("sender", pa.string(), "staff (UPLOAD) | company (CORRESP)"),
+        column("letter_date", pa.date32(), "the date the letter is dated (often a day or more before filing)"),
+        column("letter_kind", pa.string(),
+               "comment | review_complete | no_review | response | acceleration_request | extension_request | "
+               "other"),
+        column("addressee_name", pa.string(),
+               "the person addressed (\"Mses. Kindelan and Collins\" when only the salutation names them)"),
+        column("addressee_title", pa.string(), "the addressee's title, as written"),
+        column("re_text", pa.string(), "the Re: block as written"),
+        column("reviewed_filings", pa.list_(REVIEWED_FILING), "filings the Re: block names"),
+        column("file_numbers", pa.list_(pa.string()), "File No. in the Re: block, as written (\"1-6991\")"),
+        column("responds_to_date", pa.date32(), "the letter this one answers / reviewed, by the date it cites"),
+        column("signers", pa.list_(SIGNER),
+               "people who signed (a staff letter signed \"for\" another names the other)"),
+        column("staff_division", pa.string(), "\"Division of Corporation Finance\""),
+        column("staff_office", pa.string(), "signing office (staff) or office addressed (company)"),
+        column("staff_contacts", pa.list_(STAFF_CONTACT), "staff named with a phone number in the closing"),
+        column("cc_people", pa.list_(pa.string()), "people copied"),
+        column("cc_law_firms", pa.list_(pa.string()), "law firms copied"),
+        column("cc_audit_firms", pa.list_(pa.string()), "audit firms copied"),
+        column("prior_letter_dates", pa.list_(pa.date32()), "staff: its own earlier letters it cites"),
+        column("answers_oral_comments", pa.bool_(), "company: answers comments given by telephone"),
+        column("n_comments", pa.int32(), "numbered comments (staff) or comments answered (response)"),
+        column("has_confidential_treatment", pa.bool_(), "Rule 83 legend or request"),
+        column("n_redactions", pa.int32(), "\"[***]\", \"[Redacted]\" markers, now \"[REDACTED]\" in text_clean"),
+        column("needs_ocr", pa.bool_(), "the letter is a scan no text could be read from"),
+        column("conversation_id", pa.string(), "the review it belongs to (conversations table)"),
+        column("responds_to", pa.string(),
+               "company letter: the staff letter it answers; staff letter: the company response it reviewed"),
+        column("link_method", pa.string(), "cited_date, release_batch, file_number, chronology, ... (+-joined)"),
+        column("link_confidence", pa.float32(), "0-1; links below 0.6 are left empty"),
+        column("text_clean", pa.large_string(), "page furniture and legends removed (original in documents)"),
+        column("year", pa.int16(), "partition: year of filing_date"),
     ],
     metadata={"corpus.schema_version": str(SCHEMA_VERSION), "corpus.table": "letters"},
 )
 
 COMMENTS = pa.schema(
     [
-        pa.field("accession_number", pa.string(), nullable=False),
-        pa.field("cik", pa.int64()),
-        pa.field("filing_date", pa.date32()),
-        pa.field("sender", pa.string()),  # staff: the comment as asked; company: the comment as repeated and answered
-        pa.field("comment_number", pa.int32(), nullable=False),
-        pa.field("heading", pa.string()),  # innermost section heading above the comment (inherited when none)
-        pa.field("heading_path", pa.list_(pa.string())),  # all heading lines above it, outermost first
-        pa.field("page_refs", pa.list_(pa.string())),  # "44", "F-7", "69-70"
-        pa.field("text", pa.large_string()),
-        pa.field("prior_comment_refs", pa.list_(pa.int32())),  # "prior comment 2", "comments 3 and 4", "comment one"
-        pa.field("answer_text", pa.large_string()),  # responses only
-        pa.field("answer_method", pa.string()),  # label ("Response:") | paragraph (the text after the comment)
-        pa.field("year", pa.int16()),
+        column("accession_number", pa.string(), "the letter (letters.accession_number)", nullable=False),
+        column("cik", pa.int64(), "the company"),
+        column("filing_date", pa.date32(), "FILED AS OF DATE of the letter"),
+        column("sender", pa.string(), "staff: the comment as asked; company: the comment as repeated and answered"),
+        column("comment_number", pa.int32(), "the comment's number, 1, 2, 3 ...", nullable=False),
+        column("heading", pa.string(), "innermost section heading above the comment (inherited when none)"),
+        column("heading_path", pa.list_(pa.string()), "all heading lines above it, outermost first"),
+        column("page_refs", pa.list_(pa.string()), "\"44\", \"F-7\", \"69-70\""),
+        column("text", pa.large_string(), "the comment (staff) or the comment as the response repeats it"),
+        column("prior_comment_refs", pa.list_(pa.int32()),
+               "\"prior comment 2\", \"comments 3 and 4\", \"comment one\""),
+        column("answer_text", pa.large_string(), "responses only"),
+        column("answer_method", pa.string(), "label (\"Response:\") | paragraph (the text after the comment)"),
+        column("year", pa.int16(), "partition: year of filing_date"),
     ],
     metadata={"corpus.schema_version": str(SCHEMA_VERSION), "corpus.table": "comments"},
 )
 
 FAILURES = pa.schema(
     [
-        pa.field("accession_number", pa.string(), nullable=False),
-        pa.field("cik", pa.int64()),
-        pa.field("form_type", pa.string()),
-        pa.field("stage", pa.string()),  # crawl | build
-        pa.field("status", pa.string()),  # missing (EDGAR has no such file) | dead (gave up) | unparseable
-        pa.field("reason", pa.string()),
-        pa.field("url", pa.string()),
-        pa.field("http_status", pa.int32()),
+        column("accession_number", pa.string(), "the filing", nullable=False),
+        column("cik", pa.int64(), "the company, from the listing"),
+        column("form_type", pa.string(), "from the listing"),
+        column("stage", pa.string(), "crawl | build"),
+        column("status", pa.string(), "missing (EDGAR has no such file) | dead (gave up) | unparseable"),
+        column("reason", pa.string(), "why, in words"),
+        column("url", pa.string(), "the URL tried"),
+        column("http_status", pa.int32(), "the last HTTP status, when there was one"),
     ],
     metadata={"corpus.schema_version": str(SCHEMA_VERSION), "corpus.table": "failures"},
 )
 
 CONVERSATIONS = pa.schema(
     [
-        pa.field("conversation_id", pa.string(), nullable=False),  # "CL-" + the first staff letter's accession
-        pa.field("cik", pa.int64()),
-        pa.field("company_name", pa.string()),
-        pa.field("reviewed_forms", pa.list_(pa.string())),  # forms the Re: blocks name (10-K, S-4, ...)
-        pa.field("reviewed_periods", pa.list_(pa.date32())),  # fiscal periods they name
-        pa.field("file_numbers", pa.list_(pa.string())),  # normalized: 001-06991 -> 1-6991
-        pa.field("reference_accessions", pa.list_(pa.string())),  # UPLOAD headers' PUBLIC REFERENCE ACCESSION
-        pa.field("first_letter_date", pa.date32()),
-        pa.field("last_letter_date", pa.date32()),
-        pa.field("release_date", pa.date32()),  # when EDGAR made the review public (the latest, if several)
-        pa.field("status", pa.string()),  # resolved (completion letter) | no_review | open
-        pa.field("n_letters", pa.int32()),
-        pa.field("n_staff_letters", pa.int32()),
-        pa.field("n_responses", pa.int32()),  # company letters of kind response
-        pa.field("n_rounds", pa.int32()),  # staff letters with comments
-        pa.field("n_comments_first_letter", pa.int32()),
-        pa.field("n_comments_total", pa.int32()),
-        pa.field("days_to_first_response", pa.int32()),  # first staff letter -> first response
-        pa.field("days_to_close", pa.int32()),  # first staff letter -> completion (or no-review) letter
-        pa.field("release_lag_business_days", pa.int32()),  # last letter -> release, US federal business days
-        pa.field("has_extension_request", pa.bool_()),
-        pa.field("year", pa.int16()),  # partition: year of the first letter
+        column("conversation_id", pa.string(), "\"CL-\" + the first staff letter's accession", nullable=False),
+        column("cik", pa.int64(), "the company"),
+        column("company_name", pa.string(), "the company's name in the first letter's header"),
+        column("reviewed_forms", pa.list_(pa.string()), "forms the Re: blocks name (10-K, S-4, ...)"),
+        column("reviewed_periods", pa.list_(pa.date32()), "fiscal periods they name"),
+        column("file_numbers", pa.list_(pa.string()), "normalized: 001-06991 -> 1-6991"),
+        column("reference_accessions", pa.list_(pa.string()), "UPLOAD headers' PUBLIC REFERENCE ACCESSION"),
+        column("first_letter_date", pa.date32(), "date of the first letter"),
+        column("last_letter_date", pa.date32(), "date of the last letter"),
+        column("release_date", pa.date32(), "when EDGAR made the review public (the latest, if several)"),
+        column("status", pa.string(), "resolved (completion letter) | no_review | open"),
+        column("n_letters", pa.int32(), "letters in the review"),
+        column("n_staff_letters", pa.int32(), "staff letters, completion and no-review letters included"),
+        column("n_responses", pa.int32(), "company letters of kind response"),
+        column("n_rounds", pa.int32(), "staff letters with comments"),
+        column("n_comments_first_letter", pa.int32(), "numbered comments of the first staff comment letter"),
+        column("n_comments_total", pa.int32(), "numbered comments of all its staff comment letters"),
+        column("days_to_first_response", pa.int32(), "first staff letter -> first response"),
+        column("days_to_close", pa.int32(), "first staff letter -> completion (or no-review) letter"),
+        column("release_lag_business_days", pa.int32(), "last letter -> release, US federal business days"),
+        column("has_extension_request", pa.bool_(), "the company asked for more time"),
+        column("year", pa.int16(), "partition: year of the first letter"),
     ],
     metadata={"corpus.schema_version": str(SCHEMA_VERSION), "corpus.table": "conversations"},
 )
 
 COMMENT_RESPONSES = pa.schema(
     [
-        pa.field("conversation_id", pa.string()),
-        pa.field("cik", pa.int64()),
-        pa.field("staff_accession", pa.string(), nullable=False),
-        pa.field("comment_number", pa.int32(), nullable=False),
-        pa.field("heading", pa.string()),
-        pa.field("comment_text", pa.large_string()),
-        pa.field("response_accession", pa.string()),  # the response to the staff letter (NULL: none in the corpus)
-        pa.field("response_comment_number", pa.int32()),  # the comment as the response numbers it
-        pa.field("response_text", pa.large_string()),  # the answer
-        pa.field("match_method", pa.string()),  # number | text (the repeated comment's words) | NULL: not found
-        pa.field("continues_accession", pa.string()),  # a follow-up: the earlier staff letter ...
-        pa.field("continues_comment_number", pa.int32()),  # ... and its comment it refers to ("prior comment 2")
-        pa.field("year", pa.int16()),
+        column("conversation_id", pa.string(), "the review"),
+        column("cik", pa.int64(), "the company"),
+        column("staff_accession", pa.string(), "the staff letter", nullable=False),
+        column("comment_number", pa.int32(), "the staff comment's number", nullable=False),
+        column("heading", pa.string(), "the heading above the staff comment"),
+        column("comment_text", pa.large_string(), "the staff comment"),
+        column("response_accession", pa.string(), "the response to the staff letter (NULL: none in the corpus)"),
+        column("response_comment_number", pa.int32(), "the comment as the response numbers it"),
+        column("response_text", pa.large_string(), "the answer"),
+        column("match_method", pa.string(), "number | text (the repeated comment's words) | NULL: not found"),
+        column("continues_accession", pa.string(), "a follow-up: the earlier staff letter ..."),
+        column("continues_comment_number", pa.int32(), "... and its comment it refers to (\"prior comment 2\")"),
+        column("year", pa.int16(), "partition: year of the staff letter"),
     ],
     metadata={"corpus.schema_version": str(SCHEMA_VERSION), "corpus.table": "comment_responses"},
 )
@@ -207,7 +225,7 @@ COMMENT_RESPONSES = pa.schema(
 TABLES: dict[str, pa.Schema] = {
     "filings": FILINGS, "documents": DOCUMENTS, "letters": LETTERS, "comments": COMMENTS,
     "conversations": CONVERSATIONS, "comment_responses": COMMENT_RESPONSES, "failures": FAILURES}
-# hive-partitioned by year; failures is one small file
+        # hive-partitioned by year; failures is one small file
 PARTITIONED = ("filings", "documents", "letters", "comments", "conversations", "comment_responses")
 SORT_KEYS = {
     "filings": [("cik", "ascending"), ("filing_date", "ascending"), ("accession_number", "ascending")],

@@ -1,0 +1,59 @@
+"""docs/SCHEMA.md from the schemas in corpus/schema.py: `python -m corpus.schema_doc > docs/SCHEMA.md`."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+from corpus.schema import PARTITIONED, SCHEMA_VERSION, SORT_KEYS, TABLES
+
+INTRO = """# Corpus schema (version {version})
+
+Generated from `corpus/schema.py` by `python -m corpus.schema_doc > docs/SCHEMA.md`; do not edit by hand.
+Each table is Parquet under `<data-dir>/corpus/<table>/` (hive-partitioned by `year` where noted) and a
+view of the same name in `<data-dir>/corpus.duckdb`. Types are Arrow types (DuckDB: string = VARCHAR,
+int64 = BIGINT, date32 = DATE, list<...> = ...[], struct<...> = STRUCT(...)).
+
+Versioning: the schema version is stored in every Parquet file's metadata (`corpus.schema_version`)
+and in the catalog's `corpus_info` table. Adding a nullable column or a table keeps the version;
+renaming, retyping or removing a column bumps it. This tool refuses a corpus of another version and
+says to rebuild it with `edgar-corpus build`, which regenerates every table from the raw archive.
+"""
+
+
+def _type(type_: pa.DataType) -> str:
+    if pa.types.is_list(type_) or pa.types.is_large_list(type_):
+        return f"list<{_type(type_.value_type)}>"
+    if pa.types.is_struct(type_):
+        return "struct<" + ", ".join(f"{f.name}: {_type(f.type)}" for f in type_) + ">"
+    return str(type_)
+
+
+def _description(field: pa.Field) -> str:
+    return (field.metadata or {}).get(b"description", b"").decode()
+
+
+def _struct_notes(type_: pa.DataType) -> list[str]:
+    while pa.types.is_list(type_) or pa.types.is_large_list(type_):
+        type_ = type_.value_type
+    if not pa.types.is_struct(type_):
+        return []
+    return [f"`{f.name}`: {_description(f)}" for f in type_ if _description(f)]
+
+
+def schema_markdown() -> str:
+    parts = [INTRO.format(version=SCHEMA_VERSION)]
+    for name, schema in TABLES.items():
+        layout = "partitioned by `year`" if name in PARTITIONED else "one file"
+        keys = ", ".join(column for column, _order in SORT_KEYS[name])
+        parts.append(f"\n## {name}\n\n{layout}; rows sorted by ({keys}).\n\n| column | type | meaning |\n|---|---|---|")
+        for field in schema:
+            notes = _struct_notes(field.type)
+            meaning = _description(field) + (" (" + "; ".join(notes) + ")" if notes else "")
+            required = " not null" if not field.nullable else ""
+            meaning = meaning.replace("|", "/").replace("<", "&lt;").replace(">", "&gt;")
+            parts.append(f"| `{field.name}` | `{_type(field.type)}`{required} | {meaning} |")
+    return "\n".join(parts) + "\n"
+
+
+if __name__ == "__main__":
+    print(schema_markdown(), end="")
