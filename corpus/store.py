@@ -23,7 +23,8 @@ import pyarrow.parquet as pq
 from corpus.schema import PARTITIONED, SORT_KEYS, TABLES
 
 ROW_GROUP_BYTES = 96 * 1024**2  # DuckDB parallelizes per row group; ~100 MB uncompressed (engineering-notes §3.2)
-_LOW_CARDINALITY = ["form_type", "document_type", "text_source", "submitter_prefix", "cf_office", "stage",
+_LOW_CARDINALITY = ["form_type", "document_type", "text_source", "submitter_prefix", "cf_office", "stage", "sender",
+                    "letter_kind", "link_method", "match_method", "answer_method", "staff_office",
                     "status", "discovered_via", "business_state", "state_of_incorporation"]
 
 
