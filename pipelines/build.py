@@ -12,7 +12,7 @@ import sys
 import time
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -118,13 +118,10 @@ def build_corpus(
     conversations, comment_responses = pair_conversations(filings, letters, comments)
     build_id = time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
     build_dir = new_build_dir(data_dir, build_id)
-    write_table(build_dir, "filings", to_table("filings", filings))
-    write_table(build_dir, "documents", to_table("documents", documents))
-    write_table(build_dir, "letters", to_table("letters", letters))
-    write_table(build_dir, "comments", to_table("comments", comments))
-    write_table(build_dir, "conversations", to_table("conversations", conversations))
-    write_table(build_dir, "comment_responses", to_table("comment_responses", comment_responses))
-    write_table(build_dir, "failures", to_table("failures", failures))
+    tables = {"filings": filings, "documents": documents, "letters": letters, "comments": comments,
+              "conversations": conversations, "comment_responses": comment_responses, "failures": failures}
+    with ThreadPoolExecutor(max_workers=workers) as writers:  # pyarrow compresses and writes without the GIL
+        list(writers.map(lambda name: write_table(build_dir, name, to_table(name, tables[name])), tables))
     publish(data_dir, build_dir)
     write_catalog(data_dir, build_id)
     needs_ocr = sum(1 for row in documents if row["needs_ocr"])
