@@ -80,8 +80,9 @@ def load_fts(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"LOAD {_sql_string(str(path))}")
 
 
-def write_catalog(data_dir: Path, build_id: str) -> Path:
-    """(Re)create the catalog's views, macros, the BM25 index over letters and its `corpus_info` row."""
+def write_catalog(data_dir: Path, build_id: str, search_index: bool = True) -> Path:
+    """(Re)create the catalog's views, macros, the BM25 index over letters (unless `search_index` is False)
+    and its `corpus_info` row."""
     path = catalog_path(data_dir)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.unlink(missing_ok=True)
@@ -90,10 +91,11 @@ def write_catalog(data_dir: Path, build_id: str) -> Path:
             con.execute(view_sql(data_dir, name))
         for macro in MACROS:
             con.execute(macro)
-        load_fts(con)
-        con.execute(SEARCH_TABLE)
-        con.execute("PRAGMA create_fts_index('letter_search', 'accession_number', 'text_clean', "
-                    "stemmer = 'porter', stopwords = 'english', overwrite = 1)")
+        if search_index:
+            load_fts(con)
+            con.execute(SEARCH_TABLE)
+            con.execute("PRAGMA create_fts_index('letter_search', 'accession_number', 'text_clean', "
+                        "stemmer = 'porter', stopwords = 'english', overwrite = 1)")
         con.execute("CREATE TABLE corpus_info (schema_version INTEGER, build_id VARCHAR, built_at TIMESTAMPTZ)")
         con.execute("INSERT INTO corpus_info VALUES (?, ?, now())", [SCHEMA_VERSION, build_id])
     os.replace(tmp, path)
