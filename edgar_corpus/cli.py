@@ -6,6 +6,7 @@
     edgar-corpus build --data-dir DIR                                     raw archive -> corpus, offline
     edgar-corpus sql   --data-dir DIR "SELECT form_type, count(*) FROM filings GROUP BY 1"
     edgar-corpus search --data-dir DIR "non-GAAP measures"                 BM25 search over letters
+    edgar-corpus status --data-dir DIR                                    archive, crawls, failures
     edgar-corpus demo                                                     all of it on the bundled sample
 
 Exit status: 0 success, 2 bad arguments, 3 EDGAR unreachable or throttling the crawl, 4 no corpus.
@@ -93,6 +94,10 @@ def build_parser() -> argparse.ArgumentParser:
     sql.add_argument("--csv", action="store_true", help="print CSV instead of a table")
     sql.add_argument("query", help="SQL; tables: filings, documents, letters, comments, conversations, "
                                    "comment_responses, failures (docs/SCHEMA.md)")
+
+    status = commands.add_parser("status", help="what the data dir holds: archive, last crawls, failures")
+    status.add_argument("--data-dir", type=Path, required=True)
+    status.add_argument("--limit", type=int, default=20, help="failures and unfetched filings to list (default 20)")
 
     search = commands.add_parser("search", help="full-text search (BM25) over the letters' clean text")
     search.add_argument("--data-dir", type=Path, required=True)
@@ -275,6 +280,16 @@ def run_sql(data_dir: Path, query: str, as_csv: bool) -> int:
     return 0
 
 
+def run_status(data_dir: Path, limit: int) -> int:
+    from corpus.status import archive_status, format_status
+
+    try:
+        print(format_status(archive_status(data_dir), limit=max(0, limit)))
+    except FileNotFoundError as exc:
+        raise UsageProblem(str(exc)) from None
+    return 0
+
+
 def run_search(data_dir: Path, query: str, limit: int) -> int:
     import textwrap
 
@@ -316,6 +331,8 @@ def main(argv: list[str] | None = None) -> int:
             return run_build(args.data_dir, args.workers)
         if args.command == "sql":
             return run_sql(args.data_dir, args.query, args.csv)
+        if args.command == "status":
+            return run_status(args.data_dir, args.limit)
         if args.command == "search":
             return run_search(args.data_dir, args.query, args.limit)
         if args.command == "demo":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import shutil
+import sqlite3
 from datetime import date
 
 import duckdb
@@ -169,3 +170,28 @@ def test_catalog_macros_and_search_index(archive_copy):
     assert between == con.execute("SELECT count(*) FROM letters WHERE year(letter_date) = 2024").fetchone()[0]
     assert con.execute("SELECT count(DISTINCT staff_office) FROM comments_of_office('Technology')").fetchone()[0] >= 1
     assert con.execute("SELECT count(*) FROM letter_search").fetchone()[0] == 157
+
+
+def test_status_reports_archive_crawls_and_failures(full_crawl, tmp_path):
+    ok = cli("status", "--data-dir", str(full_crawl.data_dir))
+    assert ok.returncode == 0, ok.stderr
+    assert "raw archive: 157 filings" in ok.stdout
+    assert "outcome ok" in ok.stdout and "not archived: 0" in ok.stdout
+    assert "listed in the cached index files but never fetched: 0" in ok.stdout
+    # a copy of the data dir where one filing was given up on, and one listed filing never reached
+    data = tmp_path / "data"
+    shutil.copytree(full_crawl.data_dir, data, ignore=shutil.ignore_patterns("corpus", ".builds", "corpus.duckdb"))
+    con = sqlite3.connect(data / "ledger.sqlite")
+    dead, gone = [r[0] for r in con.execute("SELECT accession_number FROM filings ORDER BY 1 LIMIT 2")]
+    con.execute("UPDATE filings SET status = 'dead', reason = 'HTTP 503 after 4 retries' WHERE accession_number = ?",
+                [dead])
+    con.execute("DELETE FROM filings WHERE accession_number = ?", [gone])
+    con.commit()
+    con.close()
+    report = cli("status", "--data-dir", str(data))
+    assert report.returncode == 0, report.stderr
+    assert "also dead 1" in report.stdout
+    assert f"{dead}  dead  HTTP 503 after 4 retries" in report.stdout
+    assert "never fetched: 1" in report.stdout and gone in report.stdout
+    missing = cli("status", "--data-dir", str(tmp_path / "nothing"))
+    assert missing.returncode == 2 and "crawl into it first" in missing.stderr

@@ -1,0 +1,112 @@
+"""What a data dir holds: the raw archive, the last crawls, what failed, what was listed but never fetched.
+
+Read-only over `ledger.sqlite`, `raw/` and `listing-cache/`; `edgar-corpus status` prints it.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import sqlite3
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from crawler.indexes import ListedFiling, parse_form_index, parse_master_index, parse_submissions
+
+DEFAULT_FORMS = ("UPLOAD", "CORRESP")
+
+
+@dataclass
+class ArchiveStatus:
+    data_dir: Path
+    raw_bytes: int = 0
+    by_status: dict[str, int] = field(default_factory=dict)
+    by_form_year: dict[tuple[str, str], int] = field(default_factory=dict)  # archived, by (form, year filed)
+    runs: list[dict] = field(default_factory=list)  # latest first
+    failures: list[tuple[str, str, str]] = field(default_factory=list)  # (accession, status, reason)
+    listed_never_fetched: list[str] = field(default_factory=list)
+
+
+def _listed(cache: Path) -> list[ListedFiling]:
+    """Filings named by the cached index and submissions files."""
+    listed: list[ListedFiling] = []
+    for meta in sorted(cache.glob("*.json")):
+        body_path = meta.with_suffix("")
+        if not body_path.exists():
+            continue
+        url_path = urlsplit(json.loads(meta.read_text()).get("url", "")).path
+        body = body_path.read_bytes()
+        if url_path.endswith(".gz"):
+            body = gzip.decompress(body)
+        name = url_path.rsplit("/", 1)[-1]
+        if name.startswith("form."):
+            listed.extend(parse_form_index(body.decode("latin-1")))
+        elif name.startswith("master."):
+            listed.extend(parse_master_index(body.decode("latin-1")))
+        elif url_path.startswith("/submissions/"):
+            cik = int("".join(ch for ch in name.split("-")[0] if ch.isdigit()) or 0)
+            listed.extend(parse_submissions(json.loads(body), cik)[0])
+    return listed
+
+
+def archive_status(data_dir: Path, forms: tuple[str, ...] = DEFAULT_FORMS) -> ArchiveStatus:
+    data_dir = Path(data_dir)
+    status = ArchiveStatus(data_dir)
+    ledger = data_dir / "ledger.sqlite"
+    if not ledger.exists():
+        raise FileNotFoundError(f"{data_dir} has no raw archive (no ledger.sqlite): crawl into it first")
+    status.raw_bytes = sum(p.stat().st_size for p in (data_dir / "raw").rglob("*.txt.gz"))
+    con = sqlite3.connect(f"file:{ledger}?mode=ro", uri=True)
+    try:
+        status.by_status = dict(con.execute("SELECT status, count(*) FROM filings GROUP BY 1").fetchall())
+        status.by_form_year = {
+            (form or "?", year or "?"): n for form, year, n in con.execute(
+                "SELECT form_type, substr(index_date_filed, 1, 4), count(*) FROM filings WHERE status = 'archived' "
+                "GROUP BY 1, 2 ORDER BY 2, 1")
+        }
+        columns = ("run_id", "started_at", "finished_at", "command", "outcome", "stats")
+        status.runs = [dict(zip(columns, row, strict=True)) for row in con.execute(
+            "SELECT run_id, started_at, finished_at, command, outcome, stats FROM runs ORDER BY started_at DESC")]
+        status.failures = con.execute(
+            "SELECT accession_number, status, coalesce(reason, '') FROM filings WHERE status <> 'archived' "
+            "ORDER BY status, accession_number").fetchall()
+        known = {row[0] for row in con.execute("SELECT accession_number FROM filings")}
+    finally:
+        con.close()
+    listed = {f.accession_number for f in _listed(data_dir / "listing-cache") if f.form_type in forms}
+    status.listed_never_fetched = sorted(listed - known)
+    return status
+
+
+def format_status(status: ArchiveStatus, limit: int = 20) -> str:
+    archived = status.by_status.get("archived", 0)
+    others = ", ".join(f"{k} {v}" for k, v in sorted(status.by_status.items()) if k != "archived")
+    lines = [f"data dir {status.data_dir}",
+             f"raw archive: {archived} filings, {status.raw_bytes / 1e6:.1f} MB gzipped"
+             + (f"; also {others}" if others else "")]
+    years = sorted({year for _form, year in status.by_form_year})
+    forms = sorted({form for form, _year in status.by_form_year})
+    if years:
+        lines.append("archived by year filed: " + "  ".join(
+            f"{year} " + "/".join(str(status.by_form_year.get((form, year), 0)) for form in forms) for year in years)
+            + f"   ({'/'.join(forms)})")
+    if status.runs:
+        last = status.runs[0]
+        lines.append(f"last crawl: {last['started_at']} -> {last['finished_at'] or 'did not finish'}, "
+                     f"outcome {last['outcome'] or 'unknown (killed?)'}: {last['command']}")
+        outcomes = Counter(run["outcome"] or "unfinished" for run in status.runs)
+        lines.append(f"crawls recorded: {len(status.runs)} (" + ", ".join(f"{k} {v}" for k, v in outcomes.items())
+                     + ")")
+    else:
+        lines.append("last crawl: none recorded")
+    lines.append(f"not archived: {len(status.failures)}")
+    for accession, state, reason in status.failures[:limit]:
+        lines.append(f"  {accession}  {state}  {reason}")
+    if len(status.failures) > limit:
+        lines.append(f"  ... and {len(status.failures) - limit} more")
+    lines.append(f"listed in the cached index files but never fetched: {len(status.listed_never_fetched)}"
+                 " (rows outside the dates a crawl asked for count too)")
+    lines.extend(f"  {accession}" for accession in status.listed_never_fetched[:limit])
+    return "\n".join(lines)
