@@ -25,13 +25,14 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 EXIT_USAGE, EXIT_EDGAR, EXIT_NO_CORPUS = 2, 3, 4
 DEFAULT_FORMS = "UPLOAD,CORRESP"
 DRAFT_FORMS = "DRSLTR,DOSLTR"
+DAILY_REREAD_DAYS = 7  # a daily crawl with no --from re-reads a week before the last day it completed
 SAMPLE = Path(__file__).resolve().parents[1] / "tests" / "data" / "edgar"
 
 
@@ -67,7 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     crawl = commands.add_parser("crawl", help="fetch letters from EDGAR into the raw archive, then build")
     crawl.add_argument("--data-dir", type=Path, required=True, help="where the archive and corpus live")
-    crawl.add_argument("--from", dest="start", type=_iso_date, help="first day (YYYY-MM-DD)")
+    crawl.add_argument("--from", dest="start", type=_iso_date,
+                       help="first day (YYYY-MM-DD); with --daily and no --from, continue from the last daily crawl")
     crawl.add_argument("--to", dest="end", type=_iso_date, help="last day, inclusive (default: today)")
     crawl.add_argument("--daily", action="store_true", help="read the daily indexes of the days (release days)")
     crawl.add_argument("--cik", type=int, action="append", help="a company's CIK; repeat for several")
@@ -124,6 +126,8 @@ def crawl_plan(args: argparse.Namespace) -> tuple[str, dict[str, str]]:
         if args.start or args.end or args.daily:
             raise UsageProblem("--cik crawls all correspondence of the companies: drop --from/--to/--daily")
         return "edgar_company", {**kwargs, "cik": ",".join(str(c) for c in args.cik)}
+    if args.daily and not args.start:
+        args.start = continue_daily_from(args.data_dir)
     if not args.start:
         raise UsageProblem("say what to crawl: --from YYYY-MM-DD [--to YYYY-MM-DD] [--daily], or --cik N")
     if args.end and args.end < args.start:
@@ -134,6 +138,36 @@ def crawl_plan(args: argparse.Namespace) -> tuple[str, dict[str, str]]:
     if args.end:
         kwargs["to"] = args.end.isoformat()
     return ("edgar_daily" if args.daily else "edgar_quarterly"), kwargs
+
+
+def _state_path(data_dir: Path) -> Path:
+    return Path(data_dir) / "crawl-state.json"
+
+
+def continue_daily_from(data_dir: Path) -> date:
+    """Where a daily crawl with no --from starts: a few days before the last day a daily crawl of this data dir
+    completed, so that a filing EDGAR listed late in the daily index of a day already read is still found."""
+    path = _state_path(data_dir)
+    if not path.exists():
+        raise UsageProblem(f"no daily crawl of {data_dir} has completed yet: give the first one --from YYYY-MM-DD; "
+                           "later `crawl --daily` runs continue from where the last one ended")
+    completed = date.fromisoformat(json.loads(path.read_text())["daily_completed_through"])
+    start = completed - timedelta(days=DAILY_REREAD_DAYS)
+    print(f"daily crawl: the last one completed {completed}; continuing from {start} "
+          f"(re-reading {DAILY_REREAD_DAYS} days; what is archived is not fetched again)", file=sys.stderr)
+    return start
+
+
+def record_daily_completed(data_dir: Path, through: date) -> None:
+    """After a daily crawl that ended well: remember its last day (never moving backwards)."""
+    from corpus.archive import write_atomic
+
+    path = _state_path(data_dir)
+    state = json.loads(path.read_text()) if path.exists() else {}
+    previous = state.get("daily_completed_through")
+    if previous is None or date.fromisoformat(previous) < through:
+        state["daily_completed_through"] = through.isoformat()
+        write_atomic(path, json.dumps(state, indent=2).encode())
 
 
 def crawl_settings(args: argparse.Namespace) -> Any:
@@ -223,6 +257,8 @@ def _crawl_locked(args: argparse.Namespace, spider_name: str, spider_args: dict[
               "archived filings are not fetched twice.", file=sys.stderr)
     archive.finish_run(run_id, outcome, json.dumps(summary, default=str))
     archive.close()
+    if outcome == "ok" and spider_name == "edgar_daily":
+        record_daily_completed(args.data_dir, date.fromisoformat(spider_args.get("to") or date.today().isoformat()))
     print("crawl: " + ", ".join(f"{k}={v}" for k, v in sorted(summary.items())))
     if code == 0 and not args.no_build:
         return _build_locked(args.data_dir, None)

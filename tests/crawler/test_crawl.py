@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import signal
 import sqlite3
@@ -355,3 +356,24 @@ def test_an_index_that_cannot_be_read_makes_the_crawl_fail_loudly(fake_edgar, tm
                     if "2024-04-01" <= r["filing_date"] <= "2024-06-30"}
     assert listed_later  # the sample has letters in that quarter
     assert set(result.ledger("archived")) <= listed_later
+
+
+def test_daily_crawl_without_dates_continues_from_the_last_one(fake_edgar, tmp_path):
+    server = fake_edgar()
+    data = tmp_path / "d"
+    first_try = run_crawl(server, data, "--daily")
+    assert first_try.returncode == 2 and "give the first one --from" in first_try.stderr
+    first = run_crawl(server, data, "--daily", "--from", "2025-11-03", "--to", "2026-01-15", "--no-build")
+    assert first.returncode == 0, first.stderr[-2000:]
+    assert json.loads((data / "crawl-state.json").read_text()) == {"daily_completed_through": "2026-01-15"}
+    asked_before = len(first.requests)
+    second = run_crawl(server, data, "--daily", "--to", "2026-03-20")
+    assert second.returncode == 0, second.stderr[-2000:]
+    assert "continuing from 2026-01-08" in second.stderr
+    days = sorted(str(r["path"])[-12:-4] for r in second.requests[asked_before:] if "daily-index" in str(r["path"]))
+    assert days[0] == "20260108"  # a week re-read before the last completed day, nothing earlier
+    expected = {r["accession"] for r in sample_rows() if "2025-11-03" <= r["release_date"] <= "2026-03-20"}
+    assert set(second.ledger("archived")) == expected
+    filing_paths = [str(r["path"]) for r in second.requests if str(r["path"]).startswith("/Archives/edgar/data/")]
+    assert len(filing_paths) == len(set(filing_paths))  # the re-read week fetched no filing twice
+    assert json.loads((data / "crawl-state.json").read_text()) == {"daily_completed_through": "2026-03-20"}
