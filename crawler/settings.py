@@ -47,9 +47,11 @@ DOWNLOADER_MIDDLEWARES = {
 }
 EXTENSIONS = {
     "crawler.extensions.RawArchiveStore": 100,
+    "crawler.progress.CrawlProgress": 200,
     "scrapy.extensions.telnet.TelnetConsole": None,  # no remote shell into a crawl
 }
 TELNETCONSOLE_ENABLED = False  # default True
+EDGAR_PROGRESS_SECONDS = 60  # ours: a progress line (done, left, requests/s, pauses, ETA) a minute; 0 turns it off
 REMOTE_CONTROL_ENABLED = False  # default True (2.19); an HTTP endpoint that can run code in the process
 HTTPCACHE_ENABLED = False  # default False; the raw archive is the cache
 

@@ -377,3 +377,15 @@ def test_daily_crawl_without_dates_continues_from_the_last_one(fake_edgar, tmp_p
     filing_paths = [str(r["path"]) for r in second.requests if str(r["path"]).startswith("/Archives/edgar/data/")]
     assert len(filing_paths) == len(set(filing_paths))  # the re-read week fetched no filing twice
     assert json.loads((data / "crawl-state.json").read_text()) == {"daily_completed_through": "2026-03-20"}
+
+
+def test_long_crawls_log_their_progress(fake_edgar, tmp_path):
+    server = fake_edgar()
+    result = run_crawl(server, tmp_path / "p", "--cik", "1751008", "--no-build",
+                       "--setting", "EDGAR_PROGRESS_SECONDS=0.5")
+    assert result.returncode == 0, result.stderr[-2000:]
+    lines = [line for line in result.stderr.splitlines() if "progress:" in line]
+    assert len(lines) >= 2
+    done = [int(line.split("progress: ")[1].split()[0]) for line in lines]
+    assert done == sorted(done) and done[-1] == len(result.ledger("archived"))  # the last line is the final count
+    assert "responses/s" in lines[-1] and "throttle pauses" in lines[-1] and "ETA" in lines[-1]
