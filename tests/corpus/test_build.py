@@ -5,6 +5,8 @@ from __future__ import annotations
 import gzip
 import shutil
 import sqlite3
+import subprocess
+import sys
 from datetime import date
 
 import duckdb
@@ -14,7 +16,7 @@ import pytest
 from corpus.catalog import CatalogError, connect
 from pipelines.build import build_corpus
 from pipelines.letters import LETTER_KINDS
-from tests.conftest import cli, sample_rows
+from tests.conftest import ROOT, cli, sample_rows
 
 
 @pytest.fixture
@@ -195,3 +197,23 @@ def test_status_reports_archive_crawls_and_failures(full_crawl, tmp_path):
     assert "never fetched: 1" in report.stdout and gone in report.stdout
     missing = cli("status", "--data-dir", str(tmp_path / "nothing"))
     assert missing.returncode == 2 and "crawl into it first" in missing.stderr
+
+
+def test_a_build_that_cannot_write_leaves_the_previous_corpus(archive_copy):
+    """A build whose writes fail midway (the OS refuses files over 40 KB: RLIMIT_FSIZE, like a full disk)
+    leaves the published corpus as it was, readable."""
+    build_corpus(archive_copy, progress=None)
+    before = rows(archive_copy, "letters")
+    published = (archive_copy / "corpus").resolve()
+    script = ("import resource, signal, sys\n"
+              "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+              "resource.setrlimit(resource.RLIMIT_FSIZE, (40_000, 40_000))\n"
+              "from pipelines.build import build_corpus\n"
+              f"build_corpus({str(archive_copy)!r}, workers=1, progress=None)\n")
+    failed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert failed.returncode != 0 and ("File too large" in failed.stderr or "Errno 27" in failed.stderr)
+    assert (archive_copy / "corpus").resolve() == published  # the link still points at the old build
+    assert rows(archive_copy, "letters") == before
+    again = build_corpus(archive_copy, progress=None)  # and the next build cleans up after the failed one
+    assert again.letters == len(before)
+    assert [p.name for p in (archive_copy / ".builds").iterdir()] == [again.build_id]
