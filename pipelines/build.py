@@ -7,7 +7,9 @@ the rest of the build goes on.
 
 from __future__ import annotations
 
+import ctypes
 import os
+import signal
 import sys
 import time
 import uuid
@@ -69,6 +71,14 @@ def pair_conversations(filings: list[dict[str, Any]], letters: list[dict[str, An
     return rows, comment_response_rows(conversations, comments)
 
 
+def _die_with_parent() -> None:
+    """Worker initializer: on Linux, have the kernel kill this worker when the build process dies. Otherwise a
+    kill -9 of a build leaves its workers running, holding the data dir's lock that they inherited."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+
+
 def _stderr_progress(done: int, total: int) -> None:
     if done == total or done % 100 == 0:
         print(f"  normalized {done}/{total} filings", file=sys.stderr, flush=True)
@@ -99,7 +109,7 @@ def build_corpus(
     comments: list[dict[str, Any]] = []
     workers = workers or os.cpu_count() or 1
     in_process = workers == 1 or len(tasks) < 20  # a pool costs more than it saves on a handful
-    with ProcessPoolExecutor(max_workers=1 if in_process else workers) as pool:
+    with ProcessPoolExecutor(max_workers=1 if in_process else workers, initializer=_die_with_parent) as pool:
         results = map(_normalize_one, tasks) if in_process else pool.map(_normalize_one, tasks, chunksize=8)
         for done, (accession, rows, error) in enumerate(results, start=1):
             if rows is None:
