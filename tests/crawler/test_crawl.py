@@ -448,3 +448,19 @@ def test_kill_9_at_ten_points_of_crawl_and_build_gives_the_same_corpus(full_craw
     assert {p.name for p in (data_dir / "raw").glob("*/*.txt.gz")} == {
         p.name for p in (full_crawl.data_dir / "raw").glob("*/*.txt.gz")}
     assert corpus(data_dir) == corpus(full_crawl.data_dir)
+
+
+def test_an_oversized_body_is_recorded_and_the_rest_archived(fake_edgar, tmp_path):
+    """A filing larger than DOWNLOAD_MAXSIZE is a dead letter with its reason; the others are archived."""
+    server = fake_edgar()
+    limit = 100_000
+    result = run_crawl(server, tmp_path / "o", "--daily", "--from", "2025-11-03", "--to", "2026-03-20", "--no-build",
+                       "--setting", f"DOWNLOAD_MAXSIZE={limit}")
+    sizes = {r["accession"]: raw_path(SAMPLE, r["cik"], r["accession"]).stat().st_size
+             for r in sample_rows() if "2025-11-03" <= r["release_date"] <= "2026-03-20"}
+    too_big = {accession for accession, size in sizes.items() if size > limit}
+    assert too_big and too_big != set(sizes)  # the window has filings on both sides of the limit
+    assert set(result.ledger("archived")) == set(sizes) - too_big
+    dead = result.ledger("dead")
+    assert set(dead) == too_big
+    assert all("DOWNLOAD_MAXSIZE" in row["reason"] for row in dead.values())
