@@ -94,5 +94,6 @@ class CrawlProgress:
             if loop.running:
                 loop.stop()
         if self.bar:
+            self.draw()  # the final state, then leave the line
             sys.stderr.write("\n")
         self.log()

@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import pty
 import random
+import re
 import signal
 import sqlite3
 import subprocess
@@ -464,3 +466,27 @@ def test_an_oversized_body_is_recorded_and_the_rest_archived(fake_edgar, tmp_pat
     dead = result.ledger("dead")
     assert set(dead) == too_big
     assert all("DOWNLOAD_MAXSIZE" in row["reason"] for row in dead.values())
+
+
+def test_progress_bar_on_an_interactive_terminal(fake_edgar, tmp_path):
+    server = fake_edgar()
+    main, terminal = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EDGAR_")}
+    args = crawl_args(server, tmp_path / "t", "--cik", "1751008", "--no-build")
+    proc = subprocess.Popen([sys.executable, "-m", "edgar_corpus.cli", *args], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=terminal)
+    os.close(terminal)
+    output = b""
+    while True:
+        try:
+            chunk = os.read(main, 65536)
+        except OSError:  # the crawl closed the terminal
+            break
+        if not chunk:
+            break
+        output += chunk
+    assert proc.wait(timeout=120) == 0
+    os.close(main)
+    bars = re.findall(rb"\r\[([#.]{30})\] (\d+)/(\d+) filings", output)
+    assert bars  # drawn in place, once a second
+    assert bars[-1][1] == bars[-1][2]  # and full at the end
