@@ -21,6 +21,7 @@ import duckdb
 import pytest
 
 from fake_edgar import max_requests_in_window, read_log
+from fake_edgar.server import FAULT_KINDS
 from tests.conftest import ROOT, SAMPLE, cli, crawl_args, raw_path, run_crawl, sample_rows
 
 FAST_RETRIES = ["--setting", "EDGAR_BACKOFF_BASE=0.05", "--setting", "EDGAR_BACKOFF_MAX=0.5"]
@@ -490,3 +491,32 @@ def test_progress_bar_on_an_interactive_terminal(fake_edgar, tmp_path):
     bars = re.findall(rb"\r\[([#.]{30})\] (\d+)/(\d+) filings", output)
     assert bars  # drawn in place, once a second
     assert bars[-1][1] == bars[-1][2]  # and full at the end
+
+
+def test_a_server_stricter_than_the_published_limit_still_gets_a_complete_crawl(fake_edgar, tmp_path):
+    """The fake blocks above 5 requests in a second; the crawl starts at 8, is throttled, comes back at half
+    the rate, and finishes instead of being blocked again and again."""
+    server = fake_edgar(rate_limit=5, block_seconds=2.0)
+    result = run_crawl(server, tmp_path / "s", *SUBSET, "--throttle-pause", "2", "--no-build")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert set(result.ledger("archived")) == {r["accession"] for r in subset_rows()}
+    resumed = re.findall(r"Resuming after the throttle pause at ([\d.]+) requests/s", result.stderr)
+    assert resumed and float(resumed[0]) <= 4.5  # half of 8 (requests are never closer than 110 ms)
+    assert len(resumed) <= 2  # it converges: at most one more halving
+
+
+def test_five_percent_faults_of_every_kind_still_archive_every_filing_exactly_once(full_crawl, fake_edgar, tmp_path):
+    # Faults are a hash of (seed, path, attempt); seed 2 is one whose 5% of first attempts hold all five kinds.
+    server = fake_edgar(fault_rate=0.05, seed=2, slow_seconds=3.0)
+    result = run_crawl(server, tmp_path / "f5", "--from", "2005-01-01", "--to", "2026-03-31", *FAST_RETRIES,
+                       "--setting", "DOWNLOAD_TIMEOUT=1.5", "--no-build")
+    assert result.returncode == 0, result.stderr[-2000:]
+    kinds = Counter(r["fault"] for r in result.requests if r["fault"])
+    assert set(kinds) == set(FAULT_KINDS), kinds  # every kind happened at least once
+    archived = result.ledger("archived")
+    assert set(archived) == set(full_crawl.ledger("archived"))
+    good = Counter(str(r["path"]).rsplit("/", 1)[-1] for r in result.requests
+                   if str(r["path"]).startswith("/Archives/edgar/data/") and r["status"] == 200 and not r["fault"])
+    assert set(good.values()) == {1}  # each filing served whole exactly once
+    for accession, row in archived.items():
+        assert row["sha256"] == full_crawl.ledger("archived")[accession]["sha256"]
