@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import json
 import os
 import sqlite3
 import threading
@@ -46,7 +47,8 @@ CREATE TABLE IF NOT EXISTS runs (
     finished_at TEXT,
     command TEXT,
     outcome TEXT,
-    stats TEXT
+    stats TEXT,
+    scope TEXT                       -- JSON: what the crawl was asked for (forms, from/to dates or ciks)
 );
 """
 
@@ -98,6 +100,9 @@ class RawArchive:
         self._db = sqlite3.connect(self.data_dir / "ledger.sqlite", check_same_thread=False, timeout=30)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.executescript(_SCHEMA)
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(runs)")}
+        if "scope" not in columns:  # ledgers written before runs had a scope
+            self._db.execute("ALTER TABLE runs ADD COLUMN scope TEXT")
         self._lock = threading.Lock()
 
     def close(self) -> None:
@@ -187,11 +192,11 @@ class RawArchive:
             adopted += 1
         return adopted
 
-    def start_run(self, run_id: str, command: str) -> None:
+    def start_run(self, run_id: str, command: str, scope: dict[str, str] | None = None) -> None:
         with self._lock, self._db:
             self._db.execute(
-                "INSERT OR REPLACE INTO runs (run_id, started_at, command) VALUES (?,?,?)",
-                (run_id, utc_now(), command),
+                "INSERT OR REPLACE INTO runs (run_id, started_at, command, scope) VALUES (?,?,?,?)",
+                (run_id, utc_now(), command, json.dumps(scope or {}, sort_keys=True)),
             )
 
     def finish_run(self, run_id: str, outcome: str, stats: str) -> None:

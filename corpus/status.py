@@ -10,6 +10,7 @@ import json
 import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -26,7 +27,25 @@ class ArchiveStatus:
     by_form_year: dict[tuple[str, str], int] = field(default_factory=dict)  # archived, by (form, year filed)
     runs: list[dict] = field(default_factory=list)  # latest first
     failures: list[tuple[str, str, str]] = field(default_factory=list)  # (accession, status, reason)
-    listed_never_fetched: list[str] = field(default_factory=list)
+    listed_never_fetched: list[str] = field(default_factory=list)  # in the scope of a recorded crawl
+    listed_out_of_scope: int = 0  # listed by a cached file, but outside every crawl's dates, companies and forms
+
+
+def in_scope(filing: ListedFiling, run: dict) -> bool:
+    """Whether a crawl with this recorded scope was asked for the filing (a run with no scope: yes)."""
+    scope = json.loads(run.get("scope") or "{}")
+    if not scope:
+        return True
+    forms = {form.strip().upper() for form in scope.get("forms", "").split(",") if form.strip()}
+    if forms and filing.form_type.upper() not in forms:
+        return False
+    if "cik" in scope:
+        return str(filing.cik) in {c.strip().lstrip("0") for c in scope["cik"].split(",")}
+    if filing.date_filed is None:
+        return False
+    start = date.fromisoformat(scope["from"])
+    end = date.fromisoformat(scope.get("to") or str(run.get("started_at") or "9999-12-31")[:10])
+    return start <= filing.date_filed <= end
 
 
 def _listed(cache: Path) -> list[ListedFiling]:
@@ -66,17 +85,22 @@ def archive_status(data_dir: Path, forms: tuple[str, ...] = DEFAULT_FORMS) -> Ar
                 "SELECT form_type, substr(index_date_filed, 1, 4), count(*) FROM filings WHERE status = 'archived' "
                 "GROUP BY 1, 2 ORDER BY 2, 1")
         }
-        columns = ("run_id", "started_at", "finished_at", "command", "outcome", "stats")
-        status.runs = [dict(zip(columns, row, strict=True)) for row in con.execute(
-            "SELECT run_id, started_at, finished_at, command, outcome, stats FROM runs ORDER BY started_at DESC")]
+        columns = ("run_id", "started_at", "finished_at", "command", "outcome", "stats", "scope")
+        has_scope = "scope" in {row[1] for row in con.execute("PRAGMA table_info(runs)")}
+        status.runs = [dict(zip(columns, row, strict=False)) for row in con.execute(
+            "SELECT run_id, started_at, finished_at, command, outcome, stats"
+            + (", scope" if has_scope else "") + " FROM runs ORDER BY started_at DESC")]
         status.failures = con.execute(
             "SELECT accession_number, status, coalesce(reason, '') FROM filings WHERE status <> 'archived' "
             "ORDER BY status, accession_number").fetchall()
         known = {row[0] for row in con.execute("SELECT accession_number FROM filings")}
     finally:
         con.close()
-    listed = {f.accession_number for f in _listed(data_dir / "listing-cache") if f.form_type in forms}
-    status.listed_never_fetched = sorted(listed - known)
+    unfetched = {f.accession_number: f for f in _listed(data_dir / "listing-cache")
+                 if f.form_type in forms and f.accession_number not in known}
+    asked = {a for a, f in unfetched.items() if not status.runs or any(in_scope(f, run) for run in status.runs)}
+    status.listed_never_fetched = sorted(asked)
+    status.listed_out_of_scope = len(unfetched) - len(asked)
     return status
 
 
@@ -106,7 +130,10 @@ def format_status(status: ArchiveStatus, limit: int = 20) -> str:
         lines.append(f"  {accession}  {state}  {reason}")
     if len(status.failures) > limit:
         lines.append(f"  ... and {len(status.failures) - limit} more")
-    lines.append(f"listed in the cached index files but never fetched: {len(status.listed_never_fetched)}"
-                 " (rows outside the dates a crawl asked for count too)")
+    lines.append(f"listed for a crawl but never fetched: {len(status.listed_never_fetched)}"
+                 + (" (run the same crawl again to fetch them)" if status.listed_never_fetched else ""))
     lines.extend(f"  {accession}" for accession in status.listed_never_fetched[:limit])
+    if status.listed_out_of_scope:
+        lines.append(f"also listed by a cached index file, outside the dates and companies crawled: "
+                     f"{status.listed_out_of_scope}")
     return "\n".join(lines)

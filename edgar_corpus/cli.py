@@ -225,7 +225,8 @@ def _crawl_locked(args: argparse.Namespace, spider_name: str, spider_args: dict[
 
     run_id = time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
     archive = RawArchive(args.data_dir)
-    archive.start_run(run_id, " ".join(sys.argv[1:]) or spider_name)
+    scope = {k: v for k, v in spider_args.items() if k in ("forms", "from", "to", "cik")}
+    archive.start_run(run_id, " ".join(sys.argv[1:]) or spider_name, scope)
     process = CrawlerProcess(settings, install_root_handler=True)
     crawler = process.create_crawler(spider_name)
     process.crawl(crawler, **spider_args)

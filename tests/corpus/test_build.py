@@ -179,7 +179,7 @@ def test_status_reports_archive_crawls_and_failures(full_crawl, tmp_path):
     assert ok.returncode == 0, ok.stderr
     assert "raw archive: 157 filings" in ok.stdout
     assert "outcome ok" in ok.stdout and "not archived: 0" in ok.stdout
-    assert "listed in the cached index files but never fetched: 0" in ok.stdout
+    assert "listed for a crawl but never fetched: 0" in ok.stdout
     # a copy of the data dir where one filing was given up on, and one listed filing never reached
     data = tmp_path / "data"
     shutil.copytree(full_crawl.data_dir, data, ignore=shutil.ignore_patterns("corpus", ".builds", "corpus.duckdb"))
@@ -195,6 +195,14 @@ def test_status_reports_archive_crawls_and_failures(full_crawl, tmp_path):
     assert "also dead 1" in report.stdout
     assert f"{dead}  dead  HTTP 503 after 4 retries" in report.stdout
     assert "never fetched: 1" in report.stdout and gone in report.stdout
+    # the same filing is not a gap when no recorded crawl asked for its dates
+    con = sqlite3.connect(data / "ledger.sqlite")
+    con.execute("""UPDATE runs SET scope = '{"forms": "UPLOAD,CORRESP", "from": "2005-01-01", "to": "2005-01-31"}'""")
+    con.commit()
+    con.close()
+    narrowed = cli("status", "--data-dir", str(data))
+    assert "never fetched: 0" in narrowed.stdout, narrowed.stdout
+    assert "outside the dates and companies crawled: 1" in narrowed.stdout
     missing = cli("status", "--data-dir", str(tmp_path / "nothing"))
     assert missing.returncode == 2 and "crawl into it first" in missing.stderr
 
