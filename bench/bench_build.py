@@ -3,9 +3,10 @@
 Archives the mirror's 884 complete submissions into a temporary data dir (RawArchive.store, as a
 crawl would; not timed), then times `build_corpus` (read raw archive, parse, text, structure, pair,
 write Parquet, write the DuckDB catalog with its BM25 index) with 1 worker and with N workers,
-alternating, several rounds. Prints the medians and the speed-up N-worker / 1-worker.
+alternating, several rounds (full builds). Prints the medians and the speed-up N-worker / 1-worker.
+Then times an incremental build that adds the mirror's latest --nightly filings to a corpus of the rest.
 
-    python bench/bench_build.py [--mirror ../shared/edgar-mirror] [--rounds 3] [--workers N]
+    python bench/bench_build.py [--mirror ../shared/edgar-mirror] [--rounds 3] [--workers N] [--nightly 20]
 """
 
 from __future__ import annotations
@@ -26,10 +27,15 @@ from pipelines.build import build_corpus
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def archive_mirror(mirror: Path, data_dir: Path) -> int:
-    archive = RawArchive(data_dir)
+def mirror_rows(mirror: Path) -> list[dict[str, str]]:
     with (mirror / "MIRROR.tsv").open(newline="") as f:
-        rows = list(csv.DictReader(f, delimiter="\t"))
+        return sorted(csv.DictReader(f, delimiter="\t"), key=lambda row: (row["filing_date"], row["accession"]))
+
+
+def archive_mirror(mirror: Path, data_dir: Path, rows: list[dict[str, str]] | None = None) -> int:
+    """Store the mirror's submissions (or `rows` of them) in a data dir's raw archive, as a crawl would."""
+    archive = RawArchive(data_dir)
+    rows = mirror_rows(mirror) if rows is None else rows
     for row in rows:
         accession = row["accession"]
         path = mirror / "Archives/edgar/data" / row["cik"] / accession.replace("-", "") / f"{accession}.txt"
@@ -44,6 +50,7 @@ def main() -> None:
     parser.add_argument("--mirror", type=Path, default=ROOT.parent / "shared" / "edgar-mirror")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--nightly", type=int, default=20, help="filings an incremental build adds")
     args = parser.parse_args()
     if not (args.mirror / "MIRROR.tsv").exists():
         args.mirror = ROOT / "tests" / "data" / "edgar"
@@ -57,15 +64,32 @@ def main() -> None:
         for _ in range(args.rounds):
             for workers in seconds:
                 started = time.perf_counter()
-                report = build_corpus(data_dir, workers=workers, progress=None)
+                report = build_corpus(data_dir, workers=workers, progress=None, full=True)
                 seconds[workers].append(time.perf_counter() - started)
         medians = {w: statistics.median(s) for w, s in seconds.items()}
+
+        # A nightly build: the corpus of all but the latest --nightly filings is built (not timed); they
+        # are then archived and the incremental build that adds them is timed (N workers).
+        rows = mirror_rows(args.mirror)
+        nightly = []
+        for round_ in range(args.rounds):
+            night_dir = Path(tmp) / f"night{round_}"
+            archive_mirror(args.mirror, night_dir, rows[:-args.nightly])
+            build_corpus(night_dir, workers=args.workers, progress=None)
+            archive_mirror(args.mirror, night_dir, rows[-args.nightly:])
+            started = time.perf_counter()
+            night = build_corpus(night_dir, workers=args.workers, progress=None)
+            nightly.append(time.perf_counter() - started)
+            assert night.mode == "incremental" and night.normalized == args.nightly
         print(json.dumps({
             "filings": n, "letters": report.letters, "conversations": report.conversations,
             "rounds": args.rounds, "seconds_median": {str(w): round(s, 2) for w, s in medians.items()},
             "all_rounds": {str(w): [round(x, 2) for x in s] for w, s in seconds.items()},
             "filings_per_s": {str(w): round(n / s) for w, s in medians.items()},
             "speedup": round(medians[1] / medians[args.workers], 2), "workers": args.workers,
+            "incremental": {"new_filings": args.nightly, "seconds_median": round(statistics.median(nightly), 2),
+                            "all_rounds": [round(x, 2) for x in nightly],
+                            "over_full_build": round(statistics.median(nightly) / medians[args.workers], 2)},
             "machine": f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}",
         }, indent=2))
 

@@ -63,6 +63,20 @@ SEARCH_TABLE = """
            l.text_clean
     FROM letters l JOIN filings f USING (accession_number)
     WHERE l.text_clean IS NOT NULL
+    ORDER BY l.accession_number  -- so the index's docid order is accession order (the tie-break of a search)
+"""
+BM25_K, BM25_B = 1.2, 0.75  # match_bm25's defaults, so both rank alike
+# fts keeps one `terms` row per token, in document order: match_bm25 scans all of them for every query
+# (1.2 s at 600k letters). One row per (term, letter), sorted by term, with BM25's length norm precomputed,
+# lets a query read only its terms' row groups (min/max pruning) and skip the join with `docs`.
+POSTINGS_TABLE = f"""
+    CREATE TABLE fts_main_letter_search.postings AS
+    SELECT t.termid, t.docid, count(*)::INTEGER AS tf,
+           any_value({BM25_K} * (1 - {BM25_B} + {BM25_B} * d.len / s.avgdl)) AS norm
+    FROM fts_main_letter_search.terms t JOIN fts_main_letter_search.docs d USING (docid),
+         fts_main_letter_search.stats s
+    GROUP BY t.termid, t.docid
+    ORDER BY t.termid, t.docid
 """
 
 
@@ -92,14 +106,21 @@ def write_catalog(data_dir: Path, build_id: str, search_index: bool = True) -> P
         for macro in MACROS:
             con.execute(macro)
         if search_index:
-            load_fts(con)
             con.execute(SEARCH_TABLE)
-            con.execute("PRAGMA create_fts_index('letter_search', 'accession_number', 'text_clean', "
-                        "stemmer = 'porter', stopwords = 'english', overwrite = 1)")
+            create_search_index(con)
         con.execute("CREATE TABLE corpus_info (schema_version INTEGER, build_id VARCHAR, built_at TIMESTAMPTZ)")
         con.execute("INSERT INTO corpus_info VALUES (?, ?, now())", [SCHEMA_VERSION, build_id])
     os.replace(tmp, path)
     return path
+
+
+def create_search_index(con: duckdb.DuckDBPyConnection) -> None:
+    """The BM25 index over `letter_search`: fts's own (tokenizer, stemmer, stopwords, `match_bm25`) and
+    the term-sorted postings that `search_letters` ranks from."""
+    load_fts(con)
+    con.execute("PRAGMA create_fts_index('letter_search', 'accession_number', 'text_clean', "
+                "stemmer = 'porter', stopwords = 'english', overwrite = 1)")
+    con.execute(POSTINGS_TABLE)
 
 
 def _is_lock_error(exc: BaseException) -> bool:
@@ -136,12 +157,40 @@ def search_terms(con: duckdb.DuckDBPyConnection, query: str) -> str:
 def search_letters(con: duckdb.DuckDBPyConnection, query: str, limit: int = 10) -> list[tuple]:
     """Letters ranked by BM25 for `query` (all its terms required): score, company, date, kind, conversation,
     accession, the text."""
-    terms = search_terms(con, query)
-    if not terms:
+    top = ranked_letters(con, search_terms(con, query), limit)
+    if not top:
         return []
-    return con.execute("""
-        SELECT score, company_name, letter_date, letter_kind, conversation_id, accession_number, text_clean
-        FROM (SELECT *, fts_main_letter_search.match_bm25(accession_number, ?, conjunctive := 1) AS score
-              FROM letter_search)
-        WHERE score IS NOT NULL ORDER BY score DESC, accession_number LIMIT ?
-    """, [terms, limit]).fetchall()
+    rows = con.execute("""
+        SELECT accession_number, company_name, letter_date, letter_kind, conversation_id, text_clean
+        FROM letter_search WHERE accession_number IN (SELECT unnest(?::VARCHAR[]))
+    """, [[accession for accession, _score in top]]).fetchall()
+    by_accession = {row[0]: row for row in rows}
+    return [(score, *by_accession[accession][1:5], accession, by_accession[accession][5]) for accession, score in top]
+
+
+def ranked_letters(con: duckdb.DuckDBPyConnection, terms: str, limit: int) -> list[tuple[str, float]]:
+    """(accession, BM25 score) of the best `limit` letters holding every term: match_bm25's formula and
+    conjunctive mode, computed from the postings of the query's terms only."""
+    query_terms = con.execute("""
+        SELECT DISTINCT stem(unnest(fts_main_letter_search.tokenize(?)), 'porter') AS term
+    """, [terms]).fetchall()
+    if not query_terms or not terms.strip():
+        return []
+    known = con.execute(f"""
+        SELECT d.termid, log((s.num_docs - d.df + 0.5) / (d.df + 0.5) + 1) * ({BM25_K} + 1) AS weight
+        FROM fts_main_letter_search.dict d, fts_main_letter_search.stats s
+        WHERE d.term IN (SELECT unnest(?::VARCHAR[]))
+    """, [[t[0] for t in query_terms]]).fetchall()
+    if len(known) < len(query_terms):  # a term no letter has: no letter has them all
+        return []
+    ids = ", ".join(str(int(termid)) for termid, _weight in known)  # integers from the index itself
+    weights = " ".join(f"WHEN {int(termid)} THEN {float(weight):.17e}" for termid, weight in known)  # e: a DOUBLE
+    return con.execute(f"""
+        SELECT docs.name, top.score FROM (
+            SELECT docid, sum(CASE termid {weights} END * tf / (tf + norm)) AS score
+            FROM fts_main_letter_search.postings WHERE termid IN ({ids})
+            GROUP BY docid HAVING count(*) = {len(known)}
+            ORDER BY score DESC, docid LIMIT ?
+        ) top JOIN fts_main_letter_search.docs docs USING (docid)
+        ORDER BY top.score DESC, top.docid
+    """, [limit]).fetchall()

@@ -8,7 +8,7 @@ Versioning policy: SCHEMA_VERSION is stored in every Parquet file's metadata and
 `corpus_info`. Adding a nullable column or a new table keeps the version (readers use
 `union_by_name`). Renaming, retyping or removing a column bumps it. A reader refuses a corpus of
 another version with a message that says to rebuild it: the raw archive is the source of truth,
-so `edgar-corpus build` is the migration.
+so `edgar-corpus build` is the migration (a build that finds a corpus of another version rebuilds it in full).
 """
 
 from __future__ import annotations

@@ -16,7 +16,8 @@ int64 = BIGINT, date32 = DATE, list<...> = ...[], struct<...> = STRUCT(...)).
 Versioning: the schema version is stored in every Parquet file's metadata (`corpus.schema_version`)
 and in the catalog's `corpus_info` table. Adding a nullable column or a table keeps the version;
 renaming, retyping or removing a column bumps it. This tool refuses a corpus of another version and
-says to rebuild it with `edgar-corpus build`, which regenerates every table from the raw archive.
+says to rebuild it with `edgar-corpus build`, which regenerates every table from the raw archive
+(a build that finds a corpus of another version rebuilds it in full).
 """
 
 

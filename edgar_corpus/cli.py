@@ -87,9 +87,15 @@ def build_parser() -> argparse.ArgumentParser:
     crawl.add_argument("--setting", "-s", action="append", default=[], metavar="NAME=VALUE",
                        help="override a Scrapy setting (as `scrapy crawl -s`)")
 
-    build = commands.add_parser("build", help="rebuild the Parquet corpus and DuckDB catalog from the raw archive")
+    build = commands.add_parser("build", help="normalize new filings of the raw archive into the Parquet corpus "
+                                              "and DuckDB catalog")
     build.add_argument("--data-dir", type=Path, required=True)
     build.add_argument("--workers", type=int, default=None, help="worker processes (default: all cores)")
+    build.add_argument("--full", action="store_true",
+                       help="normalize every filing again instead of adding the new ones to the corpus")
+
+    compact = commands.add_parser("compact", help="merge the small files incremental builds add, per partition")
+    compact.add_argument("--data-dir", type=Path, required=True)
 
     sql = commands.add_parser("sql", help="run SQL against the corpus catalog and print the result")
     sql.add_argument("--data-dir", type=Path, required=True)
@@ -269,18 +275,33 @@ def _crawl_locked(args: argparse.Namespace, spider_name: str, spider_args: dict[
 # -- build and sql ------------------------------------------------------------------------------
 
 
-def run_build(data_dir: Path, workers: int | None) -> int:
+def run_build(data_dir: Path, workers: int | None, full: bool = False) -> int:
     if not (data_dir / "ledger.sqlite").exists():
         raise UsageProblem(f"{data_dir} has no raw archive (no ledger.sqlite): crawl into it first")
+    if workers is not None and workers < 1:
+        raise UsageProblem(f"--workers {workers}: give 1 or more (default: all cores)")
     with data_dir_lock(data_dir):
-        return _build_locked(data_dir, workers)
+        return _build_locked(data_dir, workers, full)
 
 
-def _build_locked(data_dir: Path, workers: int | None) -> int:
+def run_compact(data_dir: Path) -> int:
+    from pipelines.build import compact_corpus
+
+    with data_dir_lock(data_dir):
+        try:
+            build_id, merged = compact_corpus(data_dir)
+        except FileNotFoundError as exc:
+            raise UsageProblem(str(exc)) from None
+    print(f"compact {build_id}: merged the files of {merged} partitions")
+    return 0
+
+
+def _build_locked(data_dir: Path, workers: int | None, full: bool = False) -> int:
     from pipelines.build import build_corpus
 
-    report = build_corpus(data_dir, workers=workers)
-    print(f"build {report.build_id}: {report.filings} filings, {report.documents} documents, "
+    report = build_corpus(data_dir, workers=workers, full=full)
+    print(f"build {report.build_id} ({report.mode}, {report.normalized} filings normalized): "
+          f"{report.filings} filings, {report.documents} documents, "
           f"{report.letters} letters, {report.comments} comments, {report.conversations} conversations, "
           f"{report.failures} failures "
           f"in {report.seconds:.1f}s -> {data_dir / 'corpus'}, {data_dir / 'corpus.duckdb'}")
@@ -365,7 +386,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "crawl":
             return run_crawl(args)
         if args.command == "build":
-            return run_build(args.data_dir, args.workers)
+            return run_build(args.data_dir, args.workers, args.full)
+        if args.command == "compact":
+            return run_compact(args.data_dir)
         if args.command == "sql":
             return run_sql(args.data_dir, args.query, args.csv)
         if args.command == "status":

@@ -8,12 +8,13 @@ import sqlite3
 import subprocess
 import sys
 from datetime import date
+from pathlib import Path
 
 import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from corpus.catalog import CatalogError, connect
+from corpus.catalog import CatalogError, connect, search_letters, search_terms
 from pipelines.build import build_corpus
 from pipelines.letters import LETTER_KINDS
 from tests.conftest import ROOT, cli, sample_rows
@@ -38,7 +39,7 @@ def rows(data_dir, table):
 def test_build_from_raw_archive_is_deterministic(archive_copy):
     first = build_corpus(archive_copy, workers=2, progress=None)
     before = {table: rows(archive_copy, table) for table in ("filings", "documents", "letters", "comments")}
-    second = build_corpus(archive_copy, workers=1, progress=None)
+    second = build_corpus(archive_copy, workers=1, progress=None, full=True)
     assert first.build_id != second.build_id
     assert (first.filings, first.documents, first.letters) == (157, 161, 157)
     assert first.comments == second.comments > 300
@@ -217,7 +218,7 @@ def test_a_build_that_cannot_write_leaves_the_previous_corpus(archive_copy):
               "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
               "resource.setrlimit(resource.RLIMIT_FSIZE, (40_000, 40_000))\n"
               "from pipelines.build import build_corpus\n"
-              f"build_corpus({str(archive_copy)!r}, workers=1, progress=None)\n")
+              f"build_corpus({str(archive_copy)!r}, workers=1, progress=None, full=True)\n")
     failed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert failed.returncode != 0 and ("File too large" in failed.stderr or "Errno 27" in failed.stderr)
     assert (archive_copy / "corpus").resolve() == published  # the link still points at the old build
@@ -225,3 +226,80 @@ def test_a_build_that_cannot_write_leaves_the_previous_corpus(archive_copy):
     again = build_corpus(archive_copy, progress=None)  # and the next build cleans up after the failed one
     assert again.letters == len(before)
     assert [p.name for p in (archive_copy / ".builds").iterdir()] == [again.build_id]
+
+
+@pytest.mark.parametrize("query", ["non-GAAP measures", "revenue recognition principal agent", "goodwill",
+                                   "operating segments", "zzyzx revenue"])
+def test_search_ranks_exactly_as_fts_match_bm25(full_crawl, query):
+    """search_letters reads the term-sorted postings; fts's own match_bm25 over the same index must agree."""
+    con = connect(full_crawl.data_dir)
+    terms = search_terms(con, query)
+    expected = con.execute("""
+        SELECT accession_number, score FROM (
+            SELECT accession_number, fts_main_letter_search.match_bm25(accession_number, ?, conjunctive := 1) AS score
+            FROM letter_search) WHERE score IS NOT NULL ORDER BY score DESC, accession_number LIMIT 20""",
+                           [terms]).fetchall()
+    hits = search_letters(con, query, limit=20)
+    assert [hit[5] for hit in hits] == [accession for accession, _score in expected]
+    assert [hit[0] for hit in hits] == pytest.approx([score for _accession, score in expected], rel=1e-9)
+    if query.startswith("zzyzx"):
+        assert hits == []
+    else:
+        assert hits
+
+
+TABLES = ("filings", "documents", "letters", "comments", "conversations", "comment_responses", "failures")
+
+
+def archive_until(full: Path, data: Path, cutoff: str) -> int:
+    """`data` holds the raw archive and ledger rows of `full`'s filings filed up to `cutoff` (a crawl that far)."""
+    data.mkdir(exist_ok=True)
+    shutil.copy2(full / "ledger.sqlite", data / "ledger.sqlite")
+    con = sqlite3.connect(data / "ledger.sqlite")
+    con.execute("DELETE FROM filings WHERE index_date_filed > ?", [cutoff])
+    con.commit()
+    kept = con.execute("SELECT cik, accession_number FROM filings WHERE status = 'archived'").fetchall()
+    con.close()
+    for cik, accession in kept:
+        target = data / "raw" / str(cik) / f"{accession}.txt.gz"
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(full / "raw" / str(cik) / f"{accession}.txt.gz", target)
+    return len(kept)
+
+
+def test_incremental_builds_give_the_rows_of_a_full_build(archive_copy, tmp_path):
+    """Three crawls that each reach further, each followed by a build, give the same rows as one full build:
+    no duplicates, no stale links; only new filings are normalized; each build adds files, compaction merges."""
+    data = tmp_path / "nightly"
+    sizes, links = [], []
+    for cutoff in ("2021-06-30", "2024-03-31", "2099-12-31"):
+        n = archive_until(archive_copy, data, cutoff)
+        report = build_corpus(data, workers=1, progress=None)
+        sizes.append((n, report.mode.split(" ")[0], report.normalized, report.filings))
+        links.append(dict((r[0], r[1:]) for r in duckdb.connect(str(data / "corpus.duckdb"), read_only=True).execute(
+            "SELECT conversation_id, n_letters, status FROM conversations").fetchall()))
+    # reviews that a later build changed (letters filed after the cutoff joined them): the incremental
+    # builds had to rewrite those rows, not only add new ones
+    assert any(links[2][cid] != value for build in links[:2] for cid, value in build.items())
+    assert sizes[0][1:] == ("full", sizes[0][0], sizes[0][0])
+    assert sizes[1][1:] == ("incremental", sizes[1][0] - sizes[0][0], sizes[1][0])
+    assert sizes[2][1:] == ("incremental", sizes[2][0] - sizes[1][0], sizes[2][0])
+    assert sizes[2][0] == 157
+    incremental = {table: rows(data, table) for table in TABLES}
+    files_before = len(list((data / "corpus").rglob("*.parquet")))
+
+    build_corpus(archive_copy, workers=1, progress=None)  # the whole archive at once
+    for table in TABLES:
+        assert incremental[table] == rows(archive_copy, table), table
+    assert files_before > len(list((archive_copy / "corpus").rglob("*.parquet")))  # small files were added
+
+    again = build_corpus(data, workers=1, progress=None)  # nothing new: nothing written
+    assert again.mode == "unchanged" and again.build_id == (data / "corpus").resolve().name
+    compacted = cli("compact", "--data-dir", str(data))
+    assert compacted.returncode == 0, compacted.stderr
+    for table in TABLES:
+        assert rows(data, table) == incremental[table], table
+        directories = [p for p in (data / "corpus" / table).rglob("*") if p.is_dir()] or [data / "corpus" / table]
+        assert all(len(list(d.glob("*.parquet"))) == 1 for d in directories), table  # one file per partition
+    assert len(list((data / ".builds").iterdir())) == 1
