@@ -10,6 +10,7 @@
 4. Build the catalog's BM25 index (fts, then term-sorted postings) on the first --fts-letters scaled letters,
    and time `search_letters` (rank, then fetch the hits' rows) against fts's own `match_bm25` (same ranking
    asserted), which is what the catalog used before.
+5. Add --nightly letters as new files, and time the catalog's update of the index (copy, then merge).
 
     python bench/bench_scale.py [--copies 680] [--fts-letters 60000] [--keep DIR]
 """
@@ -20,6 +21,7 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import statistics
 import tempfile
 import time
@@ -30,7 +32,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
 
-from corpus.catalog import SEARCH_TABLE, connect, create_search_index, search_letters, view_sql, write_catalog
+from corpus.catalog import (
+    SEARCH_TABLE,
+    connect,
+    create_search_index,
+    search_letters,
+    update_search_index,
+    view_sql,
+    write_catalog,
+)
 from corpus.store import write_table
 from pipelines.build import build_corpus
 
@@ -84,6 +94,7 @@ def main() -> None:
     parser.add_argument("--copies", type=int, default=680)
     parser.add_argument("--fts-letters", type=int, default=60_000)
     parser.add_argument("--keep", type=Path, help="build the scaled corpus here and keep it")
+    parser.add_argument("--nightly", type=int, default=50, help="letters a nightly search-index update adds")
     args = parser.parse_args()
     os.environ["EDGAR_TESSERACT"] = "off"
     from bench_build import archive_mirror  # the same archiving as the build bench
@@ -145,6 +156,25 @@ def main() -> None:
         fts.close()
         fts_file = fts_path.stat().st_size
 
+        # A nightly build's catalog step: --nightly new letters (one more copy of the first ones, with their
+        # filings) land in the corpus as new files; the index is copied and updated, as `write_catalog(update=
+        # True)` does, instead of being rebuilt.
+        for name in ("filings", "letters"):
+            base = read_table(source / "corpus", name)
+            base = base.set_column(base.column_names.index("year"), "year", pc.cast(base["year"], pa.int16()))
+            write_table(build, name, copy_of(base, args.copies + 1).slice(0, args.nightly), "part-nightly.parquet",
+                        empty_file=False)
+        started = time.perf_counter()
+        updated_path = scaled / "fts-updated.duckdb"
+        shutil.copyfile(fts_path, updated_path)
+        copy_seconds = time.perf_counter() - started
+        with duckdb.connect(str(updated_path)) as updated:
+            assert update_search_index(updated)
+            new_docs = updated.execute("SELECT num_docs FROM fts_main_letter_search.stats").fetchone()[0]
+        update_seconds = time.perf_counter() - started
+        assert new_docs == min(args.fts_letters, filings) + args.nightly, new_docs
+        updated_path.unlink()
+
     print(json.dumps({
         "source_filings": n, "copies": args.copies, "filings": filings,
         "write_seconds": round(write_seconds, 1), "query_ms_median_of_5": queries,
@@ -152,6 +182,8 @@ def main() -> None:
         "letters_parquet_over_text": round(letters_parquet / text_bytes, 3),
         "fts_letters": args.fts_letters, "fts_build_seconds": round(fts_seconds, 1),
         "fts_db_bytes": fts_file, "search_median_of_5": search,
+        "nightly_update": {"new_letters": args.nightly, "copy_seconds": round(copy_seconds, 1),
+                           "copy_and_update_seconds": round(update_seconds, 1)},
         "machine": f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}",
     }, indent=2))
 

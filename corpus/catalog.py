@@ -1,8 +1,10 @@
 """The DuckDB catalog: `<data-dir>/corpus.duckdb` holds views over the Parquet corpus, table macros
 for common questions, and one materialized table, `letter_search`, with its BM25 full-text index.
 
-The catalog is rebuilt into a temporary file and renamed into place, so a reader never opens a
-half-written one. Readers open it read-only; a concurrent writer's lock is retried (tenacity).
+The catalog is written into a temporary file and renamed into place, so a reader never opens a
+half-written one. A full build writes it anew; an incremental build copies it and merges the new
+letters into its search index (`update_search_index`), since rebuilding fts over every letter takes
+minutes at 600k letters. Readers open it read-only; a concurrent writer's lock is retried (tenacity).
 Extensions cannot be downloaded here: the fts extension comes from the `duckdb-extension-fts`
 wheel, whose version must equal duckdb's (both pinned in pyproject.toml).
 """
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -57,27 +60,25 @@ MACROS = (
        SELECT c.*, l.staff_office, l.letter_date FROM comments c JOIN letters l USING (accession_number)
        WHERE c.sender = 'staff' AND l.staff_office ILIKE '%' || office || '%' ORDER BY l.letter_date""",
 )
-SEARCH_TABLE = """
-    CREATE TABLE letter_search AS
+SEARCH_COLUMNS = """
     SELECT l.accession_number, l.conversation_id, l.cik, f.company_name, l.letter_date, l.sender, l.letter_kind,
            l.text_clean
     FROM letters l JOIN filings f USING (accession_number)
     WHERE l.text_clean IS NOT NULL
-    ORDER BY l.accession_number  -- so the index's docid order is accession order (the tie-break of a search)
 """
+SEARCH_TABLE = f"CREATE TABLE letter_search AS {SEARCH_COLUMNS} ORDER BY l.accession_number\n"
+SEARCH_METADATA = ("conversation_id", "cik", "company_name", "letter_date", "sender", "letter_kind")
 BM25_K, BM25_B = 1.2, 0.75  # match_bm25's defaults, so both rank alike
 # fts keeps one `terms` row per token, in document order: match_bm25 scans all of them for every query
-# (1.2 s at 600k letters). One row per (term, letter), sorted by term, with BM25's length norm precomputed,
-# lets a query read only its terms' row groups (min/max pruning) and skip the join with `docs`.
-POSTINGS_TABLE = f"""
-    CREATE TABLE fts_main_letter_search.postings AS
-    SELECT t.termid, t.docid, count(*)::INTEGER AS tf,
-           any_value({BM25_K} * (1 - {BM25_B} + {BM25_B} * d.len / s.avgdl)) AS norm
-    FROM fts_main_letter_search.terms t JOIN fts_main_letter_search.docs d USING (docid),
-         fts_main_letter_search.stats s
+# (1.2 s at 600k letters). One row per (term, letter), sorted by term, with the letter's length, lets a
+# query read only its terms' row groups (min/max pruning) and skip the join with `docs`.
+POSTINGS_SELECT = """
+    SELECT t.termid, t.docid, count(*)::INTEGER AS tf, any_value(d.len)::INTEGER AS len
+    FROM {fts}.terms t JOIN {fts}.docs d USING (docid)
     GROUP BY t.termid, t.docid
-    ORDER BY t.termid, t.docid
 """
+POSTINGS_TABLE = ("CREATE TABLE fts_main_letter_search.postings AS "
+                  + POSTINGS_SELECT.format(fts="fts_main_letter_search") + " ORDER BY termid, docid")
 
 
 def fts_extension_path() -> Path:
@@ -94,24 +95,116 @@ def load_fts(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"LOAD {_sql_string(str(path))}")
 
 
-def write_catalog(data_dir: Path, build_id: str, search_index: bool = True) -> Path:
+def write_catalog(data_dir: Path, build_id: str, search_index: bool = True, update: bool = False) -> str:
     """(Re)create the catalog's views, macros, the BM25 index over letters (unless `search_index` is False)
-    and its `corpus_info` row."""
+    and its `corpus_info` row. With `update`, a catalog of this schema version is copied and its search
+    index brought up to date instead (letters are only ever added, and their text never changes, while
+    the normalizing code stays the same); otherwise, or when that is not possible, it is built anew.
+    Returns how: "new" or "updated"."""
     path = catalog_path(data_dir)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.unlink(missing_ok=True)
-    with duckdb.connect(str(tmp)) as con:
-        for name in TABLES:
-            con.execute(view_sql(data_dir, name))
-        for macro in MACROS:
-            con.execute(macro)
-        if search_index:
-            con.execute(SEARCH_TABLE)
-            create_search_index(con)
-        con.execute("CREATE TABLE corpus_info (schema_version INTEGER, build_id VARCHAR, built_at TIMESTAMPTZ)")
-        con.execute("INSERT INTO corpus_info VALUES (?, ?, now())", [SCHEMA_VERSION, build_id])
-    os.replace(tmp, path)
-    return path
+    how = "new"
+    if update and search_index and _catalog_version(path) == SCHEMA_VERSION:
+        shutil.copyfile(path, tmp)
+        how = "updated"
+    try:
+        with duckdb.connect(str(tmp)) as con:
+            for name in TABLES:
+                con.execute(view_sql(data_dir, name))
+            for macro in MACROS:
+                con.execute(macro)
+            if how == "updated" and not update_search_index(con):
+                how = "new"
+            if how == "new":
+                _drop_all(con)
+                for name in TABLES:
+                    con.execute(view_sql(data_dir, name))
+                for macro in MACROS:
+                    con.execute(macro)
+                if search_index:
+                    con.execute(SEARCH_TABLE)
+                    create_search_index(con)
+            con.execute("CREATE OR REPLACE TABLE corpus_info "
+                        "(schema_version INTEGER, build_id VARCHAR, built_at TIMESTAMPTZ)")
+            con.execute("INSERT INTO corpus_info VALUES (?, ?, now())", [SCHEMA_VERSION, build_id])
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return how
+
+
+def _catalog_version(path: Path) -> int | None:
+    if not path.exists():
+        return None
+    try:
+        with duckdb.connect(str(path), read_only=True) as con:
+            return con.execute("SELECT max(schema_version) FROM corpus_info").fetchone()[0]
+    except duckdb.Error:
+        return None
+
+
+def _drop_all(con: duckdb.DuckDBPyConnection) -> None:
+    """Empty a copied catalog that cannot be updated, so it is built like a new one."""
+    for (schema,) in con.execute("SELECT schema_name FROM duckdb_schemas() WHERE schema_name LIKE 'fts_main_%' "
+                                 "AND database_name = current_database()").fetchall():
+        con.execute(f"DROP SCHEMA {schema} CASCADE")
+    con.execute("DROP TABLE IF EXISTS letter_search")
+    con.execute("DROP TABLE IF EXISTS corpus_info")
+
+
+def update_search_index(con: duckdb.DuckDBPyConnection) -> bool:
+    """Bring a copied catalog's search index up to date with the corpus its views read: refresh the
+    metadata of letters that changed (a letter's review, say), and index the letters not in it yet
+    in a scratch index that is then merged (fts's own tokens, document lengths, document frequencies
+    and statistics, so every score equals a full rebuild's). False when letters left the corpus."""
+    load_fts(con)
+    fts = "fts_main_letter_search"
+    if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = 'postings'",
+                       [fts]).fetchone()[0]:
+        return False
+    con.execute("CREATE TEMP TABLE corpus_letters AS SELECT accession_number, "
+                + ", ".join(f"{c}" for c in SEARCH_METADATA)
+                + " FROM (" + SEARCH_COLUMNS.replace("l.text_clean\n", "NULL AS text_clean\n", 1) + ")")
+    gone = con.execute("SELECT count(*) FROM letter_search s ANTI JOIN corpus_letters c "
+                       "USING (accession_number)").fetchone()[0]
+    if gone:
+        return False
+    changed = " OR ".join(f"s.{c} IS DISTINCT FROM c.{c}" for c in SEARCH_METADATA)
+    con.execute(f"UPDATE letter_search s SET {', '.join(f'{c} = c.{c}' for c in SEARCH_METADATA)} "
+                f"FROM corpus_letters c WHERE s.accession_number = c.accession_number AND ({changed})")
+    con.execute(f"""CREATE TABLE letter_search_new AS
+        SELECT * FROM ({SEARCH_COLUMNS}) WHERE accession_number IN (
+            SELECT accession_number FROM corpus_letters ANTI JOIN letter_search USING (accession_number))
+        ORDER BY accession_number""")
+    if con.execute("SELECT count(*) FROM letter_search_new").fetchone()[0]:
+        con.execute("PRAGMA create_fts_index('letter_search_new', 'accession_number', 'text_clean', "
+                    "stemmer = 'porter', stopwords = 'english', overwrite = 1)")
+        new = "fts_main_letter_search_new"
+        con.execute(f"""CREATE TEMP TABLE doc_map AS
+            SELECT docid AS new_docid, docid + (SELECT coalesce(max(docid) + 1, 0) FROM {fts}.docs) AS docid
+            FROM {new}.docs""")
+        con.execute(f"""INSERT INTO {fts}.dict
+            SELECT (SELECT coalesce(max(termid) + 1, 0) FROM {fts}.dict) + row_number() OVER (ORDER BY term) - 1,
+                   term, 0
+            FROM {new}.dict ANTI JOIN {fts}.dict USING (term)""")
+        con.execute(f"""CREATE TEMP TABLE term_map AS
+            SELECT n.termid AS new_termid, d.termid FROM {new}.dict n JOIN {fts}.dict d USING (term)""")
+        con.execute(f"UPDATE {fts}.dict d SET df = d.df + n.df FROM {new}.dict n WHERE d.term = n.term")
+        con.execute(f"INSERT INTO {fts}.docs SELECT m.docid, n.name, n.len FROM {new}.docs n "
+                    f"JOIN doc_map m ON m.new_docid = n.docid")
+        con.execute(f"""INSERT INTO {fts}.terms SELECT m.docid, t.fieldid, tm.termid FROM {new}.terms t
+            JOIN doc_map m ON m.new_docid = t.docid JOIN term_map tm ON tm.new_termid = t.termid""")
+        con.execute(f"""INSERT INTO {fts}.postings
+            SELECT tm.termid, m.docid, p.tf, p.len FROM ({POSTINGS_SELECT.format(fts=new)}) p
+            JOIN doc_map m ON m.new_docid = p.docid JOIN term_map tm ON tm.new_termid = p.termid
+            ORDER BY tm.termid, m.docid""")
+        con.execute(f"UPDATE {fts}.stats SET num_docs = (SELECT count(*) FROM {fts}.docs), "
+                    f"avgdl = (SELECT avg(len) FROM {fts}.docs)")
+        con.execute("INSERT INTO letter_search SELECT * FROM letter_search_new")
+        con.execute("PRAGMA drop_fts_index('letter_search_new')")
+    con.execute("DROP TABLE letter_search_new")
+    return True
 
 
 def create_search_index(con: duckdb.DuckDBPyConnection) -> None:
@@ -183,14 +276,21 @@ def ranked_letters(con: duckdb.DuckDBPyConnection, terms: str, limit: int) -> li
     """, [[t[0] for t in query_terms]]).fetchall()
     if len(known) < len(query_terms):  # a term no letter has: no letter has them all
         return []
-    ids = ", ".join(str(int(termid)) for termid, _weight in known)  # integers from the index itself
+    avgdl = con.execute("SELECT avgdl FROM fts_main_letter_search.stats").fetchone()[0]
+    # Literals, not parameters, so the filter on termid reaches the scan and prunes row groups. They are
+    # integers and doubles read from the index itself, never text from the user.
+    ids = ", ".join(str(int(termid)) for termid, _weight in known)
     weights = " ".join(f"WHEN {int(termid)} THEN {float(weight):.17e}" for termid, weight in known)  # e: a DOUBLE
+    norm = f"{BM25_K} * (1 - {BM25_B} + {BM25_B} * len / {float(avgdl):.17e})"
+    # Ties at the cut are broken by accession, as a full ranking would: keep every letter scoring at
+    # least the limit-th best score, then order those by (score, accession).
     return con.execute(f"""
-        SELECT docs.name, top.score FROM (
-            SELECT docid, sum(CASE termid {weights} END * tf / (tf + norm)) AS score
+        WITH scores AS (
+            SELECT docid, sum(CASE termid {weights} END * tf / (tf + {norm})) AS score
             FROM fts_main_letter_search.postings WHERE termid IN ({ids})
             GROUP BY docid HAVING count(*) = {len(known)}
-            ORDER BY score DESC, docid LIMIT ?
-        ) top JOIN fts_main_letter_search.docs docs USING (docid)
-        ORDER BY top.score DESC, top.docid
-    """, [limit]).fetchall()
+        ), cut AS (SELECT min(score) AS score FROM (SELECT score FROM scores ORDER BY score DESC LIMIT ?))
+        SELECT docs.name, scores.score FROM scores JOIN fts_main_letter_search.docs docs USING (docid)
+        WHERE scores.score >= (SELECT score FROM cut)
+        ORDER BY scores.score DESC, docs.name LIMIT ?
+    """, [limit, limit]).fetchall()

@@ -300,7 +300,7 @@ def _build_locked(data_dir: Path, workers: int | None, full: bool = False) -> in
     from pipelines.build import build_corpus
 
     report = build_corpus(data_dir, workers=workers, full=full)
-    print(f"build {report.build_id} ({report.mode}, {report.normalized} filings normalized): "
+    print(f"build {report.build_id} ({report.mode}, {report.normalized} filings normalized, catalog {report.catalog}): "
           f"{report.filings} filings, {report.documents} documents, "
           f"{report.letters} letters, {report.comments} comments, {report.conversations} conversations, "
           f"{report.failures} failures "

@@ -64,6 +64,7 @@ class BuildReport:
     seconds: float
     mode: str = "full"  # full (and why), incremental, or unchanged
     normalized: int = 0  # filings read and normalized by this build
+    catalog: str = "unchanged"  # new (search index built over all letters) or updated (new letters added)
 
 
 def _normalize_one(task: tuple[LedgerRow, str, str | None]) -> Result:
@@ -233,8 +234,11 @@ def build_corpus(
                                "build_id": build_id, "mode": mode.split(" ")[0],
                                "previous": previous.name if previous else None, "normalized": len(tasks)})
     publish(data_dir, build_dir)
-    write_catalog(data_dir, build_id)
-    return _report(build_dir, mode, len(tasks), tesseract, started)
+    # An incremental build only adds letters: the catalog's search index is updated, not rebuilt
+    report = _report(build_dir, mode, len(tasks), tesseract, started)
+    report.catalog = write_catalog(data_dir, build_id, update=mode == "incremental")
+    report.seconds = time.monotonic() - started
+    return report
 
 
 def _add_to_build(previous: Path, build_dir: Path, new: Normalized, failures: pa.Table) -> None:

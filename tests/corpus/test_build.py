@@ -268,6 +268,31 @@ def archive_until(full: Path, data: Path, cutoff: str) -> int:
     return len(kept)
 
 
+def search_index_content(data_dir: Path) -> dict:
+    """The search index by names, not ids (an updated index numbers its letters and terms differently)."""
+    con = connect(data_dir)
+    fts = "fts_main_letter_search"
+    out = {
+        "letter_search": con.execute("SELECT * FROM letter_search ORDER BY accession_number").fetchall(),
+        "docs": con.execute(f"SELECT name, len FROM {fts}.docs ORDER BY name").fetchall(),
+        "dict": con.execute(f"SELECT term, df FROM {fts}.dict ORDER BY term").fetchall(),
+        "postings": con.execute(f"""SELECT d.term, docs.name, p.tf, p.len FROM {fts}.postings p
+            JOIN {fts}.dict d USING (termid) JOIN {fts}.docs docs USING (docid) ORDER BY ALL""").fetchall(),
+        "num_docs": con.execute(f"SELECT num_docs FROM {fts}.stats").fetchone()[0],
+        "avgdl": con.execute(f"SELECT avgdl FROM {fts}.stats").fetchone()[0],
+    }
+    hits = [search_letters(con, query, limit=10) for query in ("non-GAAP measures", "goodwill", "revenue")]
+    out["hits"] = [[hit[5] for hit in query_hits] for query_hits in hits]
+    out["scores"] = [hit[0] for query_hits in hits for hit in query_hits]
+    out["match_bm25"] = [con.execute("""  -- fts's own scoring, over its own (merged) tables
+        SELECT accession_number FROM (SELECT accession_number,
+            fts_main_letter_search.match_bm25(accession_number, ?, conjunctive := 1) AS score FROM letter_search)
+        WHERE score IS NOT NULL ORDER BY score DESC, accession_number LIMIT 10""", [search_terms(con, q)]).fetchall()
+        for q in ("non-GAAP measures", "goodwill", "revenue")]
+    con.close()
+    return out
+
+
 def test_incremental_builds_give_the_rows_of_a_full_build(archive_copy, tmp_path):
     """Three crawls that each reach further, each followed by a build, give the same rows as one full build:
     no duplicates, no stale links; only new filings are normalized; each build adds files, compaction merges."""
@@ -276,22 +301,29 @@ def test_incremental_builds_give_the_rows_of_a_full_build(archive_copy, tmp_path
     for cutoff in ("2021-06-30", "2024-03-31", "2099-12-31"):
         n = archive_until(archive_copy, data, cutoff)
         report = build_corpus(data, workers=1, progress=None)
-        sizes.append((n, report.mode.split(" ")[0], report.normalized, report.filings))
+        sizes.append((n, report.mode.split(" ")[0], report.normalized, report.filings, report.catalog))
         links.append(dict((r[0], r[1:]) for r in duckdb.connect(str(data / "corpus.duckdb"), read_only=True).execute(
             "SELECT conversation_id, n_letters, status FROM conversations").fetchall()))
     # reviews that a later build changed (letters filed after the cutoff joined them): the incremental
     # builds had to rewrite those rows, not only add new ones
     assert any(links[2][cid] != value for build in links[:2] for cid, value in build.items())
-    assert sizes[0][1:] == ("full", sizes[0][0], sizes[0][0])
-    assert sizes[1][1:] == ("incremental", sizes[1][0] - sizes[0][0], sizes[1][0])
-    assert sizes[2][1:] == ("incremental", sizes[2][0] - sizes[1][0], sizes[2][0])
+    assert sizes[0][1:] == ("full", sizes[0][0], sizes[0][0], "new")
+    assert sizes[1][1:] == ("incremental", sizes[1][0] - sizes[0][0], sizes[1][0], "updated")
+    assert sizes[2][1:] == ("incremental", sizes[2][0] - sizes[1][0], sizes[2][0], "updated")
     assert sizes[2][0] == 157
     incremental = {table: rows(data, table) for table in TABLES}
+    index = search_index_content(data)
     files_before = len(list((data / "corpus").rglob("*.parquet")))
 
     build_corpus(archive_copy, workers=1, progress=None)  # the whole archive at once
     for table in TABLES:
         assert incremental[table] == rows(archive_copy, table), table
+    # the search index, updated twice, holds what one built from scratch holds, and ranks alike
+    full_index = search_index_content(archive_copy)
+    for part in ("letter_search", "docs", "dict", "postings", "num_docs", "hits", "match_bm25"):
+        assert index[part] == full_index[part], part
+    assert index["avgdl"] == pytest.approx(full_index["avgdl"], rel=1e-12)
+    assert index["scores"] == pytest.approx(full_index["scores"], rel=1e-9)
     assert files_before > len(list((archive_copy / "corpus").rglob("*.parquet")))  # small files were added
 
     again = build_corpus(data, workers=1, progress=None)  # nothing new: nothing written
