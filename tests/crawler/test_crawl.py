@@ -520,3 +520,11 @@ def test_five_percent_faults_of_every_kind_still_archive_every_filing_exactly_on
     assert set(good.values()) == {1}  # each filing served whole exactly once
     for accession, row in archived.items():
         assert row["sha256"] == full_crawl.ledger("archived")[accession]["sha256"]
+
+
+def test_no_remote_access_into_a_running_crawl(full_crawl):
+    """Neither Scrapy's telnet console nor its remote-control endpoint is enabled in a real crawl."""
+    enabled = re.search(r"Enabled extensions:\n(\[.*?\])", full_crawl.stderr, re.S)
+    assert enabled and "crawler.extensions.RawArchiveStore" in enabled.group(1)  # the log lists them
+    assert "TelnetConsole" not in enabled.group(1) and "RemoteControl" not in enabled.group(1)
+    assert "Telnet console listening" not in full_crawl.stderr
