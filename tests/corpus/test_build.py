@@ -335,3 +335,10 @@ def test_incremental_builds_give_the_rows_of_a_full_build(archive_copy, tmp_path
         directories = [p for p in (data / "corpus" / table).rglob("*") if p.is_dir()] or [data / "corpus" / table]
         assert all(len(list(d.glob("*.parquet"))) == 1 for d in directories), table  # one file per partition
     assert len(list((data / ".builds").iterdir())) == 1
+
+
+def test_bad_build_and_compact_command_lines_are_refused(full_crawl, tmp_path):
+    workers = cli("build", "--data-dir", str(full_crawl.data_dir), "--workers", "0")
+    assert workers.returncode == 2 and "--workers 0: give 1 or more" in workers.stderr
+    nothing = cli("compact", "--data-dir", str(tmp_path / "empty"))
+    assert nothing.returncode == 2 and "no corpus to compact" in nothing.stderr
