@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 from corpus.archive import RawArchive, utc_now
-from pipelines.build import build_corpus
+from corpus.build import build_corpus
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -43,7 +43,7 @@ def archive_mirror(mirror: Path, data_dir: Path, rows: list[dict[str, str]] | No
     for row in rows:
         accession = row["accession"]
         path = mirror / "Archives/edgar/data" / row["cik"] / accession.replace("-", "") / f"{accession}.txt"
-        archive.store(accession=accession, cik=int(row["cik"]), form_type=row["form"], url=str(path),
+        archive.store_filing(accession=accession, cik=int(row["cik"]), form_type=row["form"], url=str(path),
                       body=path.read_bytes(), http_status=200, fetched_at=utc_now(), discovered_via="bench")
     archive.close()
     return len(rows)
@@ -55,7 +55,7 @@ _PINNED_BUILD = """
 import json, os, sys, time
 if hasattr(os, "sched_setaffinity"):
     os.sched_setaffinity(0, set(sorted(os.sched_getaffinity(0))[:int(sys.argv[2])]))
-from pipelines.build import build_corpus
+from corpus.build import build_corpus
 started = time.perf_counter()
 build_corpus(sys.argv[1], workers=int(sys.argv[2]), progress=None, full=True)
 print(json.dumps(time.perf_counter() - started))

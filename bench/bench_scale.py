@@ -32,6 +32,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
 
+from corpus.build import build_corpus
 from corpus.catalog import (
     SEARCH_TABLE,
     connect,
@@ -42,7 +43,6 @@ from corpus.catalog import (
     write_catalog,
 )
 from corpus.store import write_table
-from pipelines.build import build_corpus
 
 ROOT = Path(__file__).resolve().parents[1]
 ACCESSIONS = ("accession_number", "responds_to", "staff_accession", "response_accession", "continues_accession")

@@ -1,7 +1,7 @@
 """Review statistics of a mirror, to set beside the published ones (comment-letters.md §0 item 9).
 
 Parses every filing of the mirror as the build does (pipelines/normalize.py), pairs them
-(pipelines/build.pair_conversations) and prints medians over the reviews that have a staff comment
+(pipelines/conversations.pair_conversations) and prints medians over the reviews that have a staff comment
 letter, and over those that also end with a completion letter.
 
     python bench/conversation_figures.py [--mirror ../shared/edgar-mirror]
@@ -16,9 +16,8 @@ import os
 import statistics
 from pathlib import Path
 
-from corpus.archive import LedgerRow
-from pipelines.build import pair_conversations
-from pipelines.normalize import normalize_filing
+from pipelines.conversations import pair_conversations
+from pipelines.normalize import FilingSource, normalize_filing
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -37,9 +36,7 @@ def main() -> None:
             accession = row["accession"]
             raw = (args.mirror / "Archives/edgar/data" / row["cik"] / accession.replace("-", "")
                    / f"{accession}.txt").read_bytes()
-            ledger = LedgerRow(accession, int(row["cik"]), row["form"], "archived", None, None, None, None, None,
-                               None, None, "mirror", 0)
-            rows = normalize_filing(raw, ledger)
+            rows = normalize_filing(raw, FilingSource(accession, int(row["cik"]), discovered_via="mirror"))
             filings.append(rows.filing)
             letters.append(rows.letter)
             comments.extend(rows.comments)

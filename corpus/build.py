@@ -1,21 +1,20 @@
 """The build stage: raw archive → normalized rows → conversations → Parquet corpus → DuckDB catalog. No network.
 
-Filings are normalized in worker processes (pypdfium2 is not thread-safe, and the crawl's reactor
-must never do this work). A filing that cannot be parsed becomes a `failures` row with the reason;
-the rest of the build goes on.
+Filings are normalized in worker processes (pypdfium2 is not thread-safe, and the crawl's reactor must never
+do this work), one filing at a time each, within a time and memory budget (corpus/workers.py). A filing that
+cannot be parsed, or is over budget, becomes a `failures` row with the reason; the rest of the build goes on.
+A raw file that cannot be read back (damaged on disk) is quarantined and its filing marked for the next crawl.
 """
 
 from __future__ import annotations
 
-import ctypes
 import hashlib
 import os
-import signal
 import sys
 import time
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,8 +23,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from corpus.archive import ARCHIVED, LedgerRow, RawArchive, read_raw
-from corpus.catalog import catalog_path, write_catalog
+from corpus.archive import ARCHIVED, DAMAGED, LedgerRow, RawArchive
+from corpus.catalog import (
+    catalog_build_id,
+    publish_catalog,
+    remove_stale_catalog_files,
+    stage_catalog,
+    write_catalog,
+)
 from corpus.schema import PARTITIONED, SCHEMA_VERSION
 from corpus.store import (
     carry_over,
@@ -39,15 +44,23 @@ from corpus.store import (
     read_rows,
     table_files,
     to_table,
+    unreadable_files,
     write_manifest,
     write_table,
 )
-from pipelines.conversations import comment_response_rows, conversation_row, letter_nodes, pair_letters
-from pipelines.normalize import FilingRows, normalize_filing
+from corpus.workers import Budget, BudgetedPool
+from pipelines.conversations import pair_conversations
+from pipelines.normalize import FilingRows, FilingSource, normalize_filing
 from pipelines.ocr import tesseract_path
 from pipelines.sgml import SubmissionError
 
-Result = tuple[str, FilingRows | None, str | None]
+
+@dataclass(frozen=True, slots=True)
+class FilingError:
+    """Why one filing gave no rows: unparseable bytes, or (damaged) bytes that are not what was archived."""
+
+    reason: str
+    damaged: bool = False
 
 
 @dataclass(slots=True)
@@ -65,41 +78,25 @@ class BuildReport:
     mode: str = "full"  # full (and why), incremental, or unchanged
     normalized: int = 0  # filings read and normalized by this build
     catalog: str = "unchanged"  # new (search index built over all letters) or updated (new letters added)
+    damaged: int = 0  # raw files found damaged and quarantined (their filings are fetched again by the next crawl)
 
 
-def _normalize_one(task: tuple[LedgerRow, str, str | None]) -> Result:
-    """Worker: one archived filing to rows, or to the reason it cannot be read."""
-    ledger, path, tesseract = task
+def filing_source(row: LedgerRow) -> FilingSource:
+    """What the parsers need to know of a ledger row, as plain values."""
+    return FilingSource(row.accession_number, row.cik, row.url, row.fetched_at, row.sha256, row.n_bytes,
+                        row.discovered_via)
+
+
+def normalize_archived(archive: RawArchive, row: LedgerRow, tesseract: str | None) -> FilingRows | FilingError:
+    """One archived filing to rows, or why not (a parser bug is left to raise: the pool reports it)."""
     try:
-        raw = read_raw(path)
-        return ledger.accession_number, normalize_filing(raw, ledger, tesseract), None
-    except (SubmissionError, OSError, EOFError, ValueError) as exc:
-        return ledger.accession_number, None, f"{type(exc).__name__}: {exc}"
-    except Exception as exc:  # a parser bug on one filing must not stop the build of all the others
-        return ledger.accession_number, None, f"unexpected {type(exc).__name__}: {exc}"
-
-
-def pair_conversations(filings: list[dict[str, Any]], letters: list[dict[str, Any]], comments: list[dict[str, Any]]
-                       ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Links and conversation ids written into the letters rows; conversations and comment_responses rows."""
-    by_accession = {row["accession_number"]: row for row in filings}
-    nodes = letter_nodes(letters, by_accession)
-    conversations = pair_letters(nodes)
-    letter_by_accession = {row["accession_number"]: row for row in letters}
-    for node in nodes:
-        letter_by_accession[node.accession].update(
-            conversation_id=node.conversation_id, responds_to=node.responds_to, link_method=node.link_method,
-            link_confidence=node.link_confidence)
-    rows = [conversation_row(c, letter_by_accession, by_accession) for c in conversations]
-    return rows, comment_response_rows(conversations, comments)
-
-
-def _die_with_parent() -> None:
-    """Worker initializer: on Linux, have the kernel kill this worker when the build process dies. Otherwise a
-    kill -9 of a build leaves its workers running, holding the data dir's lock that they inherited."""
-    if sys.platform.startswith("linux"):
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+        raw = archive.read(row)
+    except (*DAMAGED, ValueError) as exc:
+        return FilingError(f"{type(exc).__name__}: {exc}", damaged=True)
+    try:
+        return normalize_filing(raw, filing_source(row), tesseract)
+    except (SubmissionError, ValueError) as exc:
+        return FilingError(f"{type(exc).__name__}: {exc}")
 
 
 def _stderr_progress(done: int, total: int) -> None:
@@ -108,6 +105,10 @@ def _stderr_progress(done: int, total: int) -> None:
 
 
 COMPACT_AT = 8  # a partition with this many files is merged into one: nightly builds add one file each
+# Per filing, in its worker: ample for real letters (the slowest real ones OCR 30 pages in ~3 minutes), and
+# what keeps one hostile filing from taking the machine (EDGAR_BUILD_FILING_SECONDS / _MEMORY_MB change it).
+FILING_BUDGET = Budget(seconds=float(os.environ.get("EDGAR_BUILD_FILING_SECONDS", "300")),
+                       memory_bytes=int(float(os.environ.get("EDGAR_BUILD_FILING_MEMORY_MB", "1024")) * 1024**2))
 
 
 @dataclass(slots=True)
@@ -117,36 +118,54 @@ class Normalized:
     letters: list[dict[str, Any]]
     comments: list[dict[str, Any]]
     failures: list[dict[str, Any]]  # stage "build": filings that could not be read
+    damaged: list[tuple[LedgerRow, str]]  # raw files that could not be read back
 
 
-def normalize_all(tasks: list[tuple[LedgerRow, str, str | None]], workers: int,
-                  progress: Callable[[int, int], None] | None) -> Normalized:
-    """Archived filings to rows, in worker processes, in the order of `tasks`."""
-    out = Normalized([], [], [], [], [])
-    by_accession = {row.accession_number: row for row, _path, _ocr in tasks}
-    in_process = workers == 1 or len(tasks) < 20  # a pool costs more than it saves on a handful
-    with ProcessPoolExecutor(max_workers=1 if in_process else workers, initializer=_die_with_parent) as pool:
-        results = map(_normalize_one, tasks) if in_process else pool.map(_normalize_one, tasks, chunksize=8)
-        for done, (accession, rows, error) in enumerate(results, start=1):
-            if rows is None:
-                row = by_accession[accession]
-                out.failures.append({"accession_number": accession, "cik": row.cik, "form_type": row.form_type,
-                                     "stage": "build", "status": "unparseable", "reason": error, "url": row.url,
-                                     "http_status": row.http_status})
-            else:
-                out.filings.append(rows.filing)
-                out.documents.extend(rows.documents)
-                out.letters.append(rows.letter)
-                out.comments.extend(rows.comments)
-            if progress:
-                progress(done, len(tasks))
+def normalize_all(data_dir: Path, rows: list[LedgerRow], workers: int, tesseract: str | None,
+                  progress: Callable[[int, int], None] | None, budget: Budget = FILING_BUDGET) -> Normalized:
+    """Archived filings to rows, in worker processes; rows come out in the order of `rows`. Workers receive
+    ledger rows (accession numbers and what the crawl recorded), and read the bytes from the archive."""
+    archive = RawArchive(data_dir)  # opened before the fork: each worker reads through its own copy
+
+    def work(row: LedgerRow) -> FilingRows | FilingError:
+        return normalize_archived(archive, row, tesseract)
+
+    out = Normalized([], [], [], [], [], [])
+    results: dict[int, FilingRows | FilingError] = {}
+    pool: BudgetedPool[LedgerRow, FilingRows | FilingError] = BudgetedPool(work, workers, budget)
+    for done, outcome in enumerate(pool.run(rows), start=1):
+        results[outcome.index] = outcome.value if outcome.value is not None else FilingError(
+            outcome.error or "no result")
+        if progress:
+            progress(done, len(rows))
+    archive.close()
+    for index, row in enumerate(rows):
+        result = results[index]
+        if isinstance(result, FilingError) and result.damaged:
+            out.damaged.append((row, result.reason))
+        elif isinstance(result, FilingError):
+            out.failures.append({"accession_number": row.accession_number, "cik": row.cik,
+                                 "form_type": row.form_type, "stage": "build", "status": "unparseable",
+                                 "reason": result.reason, "url": row.url, "http_status": row.http_status})
+        else:
+            out.filings.append(result.filing)
+            out.documents.extend(result.documents)
+            out.letters.append(result.letter)
+            out.comments.extend(result.comments)
     return out
 
 
+PARSING_CODE = (Path(__file__).resolve().parents[1] / "pipelines", Path(__file__).resolve().parents[1] / "edgar_corpus"
+                / "edgar.py")
+
+
 def parser_fingerprint() -> str:
-    """Changes whenever the normalizing code or the schema does: rows from another parser are not mixed in."""
+    """Changes whenever the parsing code (pipelines/, the EDGAR primitives) or the schema does, so rows of two
+    parser versions are never mixed. Orchestration (this module, the store, the catalog) is not in it: editing
+    it keeps incremental builds."""
     digest = hashlib.sha256(str(SCHEMA_VERSION).encode())
-    for path in sorted(Path(__file__).parent.glob("*.py")):
+    directory, primitives = PARSING_CODE
+    for path in [*sorted(directory.glob("*.py")), primitives]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
 
@@ -168,9 +187,22 @@ def why_not_incremental(previous: Path | None, archived: set[str]) -> str | None
         return f"the corpus has schema version {manifest.get('schema_version')}, this tool writes {SCHEMA_VERSION}"
     if manifest.get("parser") != parser_fingerprint():
         return "the normalizing code changed since the corpus was built"
+    if damaged := unreadable_files(previous):
+        path, why = damaged[0]
+        return f"{len(damaged)} corpus files cannot be read ({path.relative_to(previous)}: {why})"
     if not processed_accessions(previous) <= archived:
         return "filings the corpus holds are no longer in the raw archive"
     return None
+
+
+def crawl_failure_rows(archive: RawArchive) -> list[dict[str, Any]]:
+    return [{"accession_number": r.accession_number, "cik": r.cik, "form_type": r.form_type, "stage": "crawl",
+             "status": r.status, "reason": r.reason, "url": r.url, "http_status": r.http_status}
+            for r in archive.rows() if r.status != ARCHIVED]
+
+
+def new_build_id() -> str:
+    return time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
 
 
 def build_corpus(
@@ -181,47 +213,51 @@ def build_corpus(
 ) -> BuildReport:
     """Normalize, pair and publish the corpus. Adds to the published corpus when it can (only filings it
     has not normalized yet are read; companies with new letters are paired again); rebuilds from the raw
-    archive when asked (`full`), or when the corpus is missing or was built by another version."""
+    archive when asked (`full`), or when the corpus is missing, damaged or was built by another version."""
     started = time.monotonic()
     data_dir = Path(data_dir)
+    remove_stale_catalog_files(data_dir)
     archive = RawArchive(data_dir)
     archive.recover()
     tesseract = tesseract_path()
-    tasks = [(row, str(path), tesseract) for row, path in archive.iter_archived()]
-    crawl_failures: list[dict[str, Any]] = [
-        {"accession_number": r.accession_number, "cik": r.cik, "form_type": r.form_type, "stage": "crawl",
-         "status": r.status, "reason": r.reason, "url": r.url, "http_status": r.http_status}
-        for r in archive.rows() if r.status != ARCHIVED
-    ]
+    archived_rows = archive.rows(ARCHIVED)
     archive.close()
     workers = workers or os.cpu_count() or 1
     previous = published_build(data_dir)
-    archived = {row.accession_number for row, _path, _ocr in tasks}
+    archived = {row.accession_number for row in archived_rows}
     reason = "asked for a full build" if full else why_not_incremental(previous, archived)
-    build_id = time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
+    build_id = new_build_id()
 
     if reason is None and previous is not None:
         done = processed_accessions(previous)
-        tasks = [task for task in tasks if task[0].accession_number not in done]
+        todo = [row for row in archived_rows if row.accession_number not in done]
+        new = normalize_all(data_dir, todo, workers, tesseract, progress)
+        archive = _note_damaged(data_dir, new)
         kept = [row for row in read_rows(previous, "failures").to_pylist()
                 if row["stage"] == "build" and row["accession_number"] in archived]
-        failures = to_table("failures", crawl_failures + kept)
-        if not tasks and failures.equals(read_rows(previous, "failures")):
+        failures = to_table("failures", crawl_failure_rows(archive) + kept + new.failures)
+        archive.close()
+        if not new.filings and failures.equals(read_rows(previous, "failures")):
             drop_other_builds(data_dir, previous)
-            if not catalog_path(data_dir).exists():
-                write_catalog(data_dir, previous.name)
-            return _report(previous, "unchanged", 0, tesseract, started)
-        new = normalize_all(tasks, workers, progress)
+            report = _report(previous, "unchanged", len(todo), tesseract, started)
+            content_id = read_manifest(previous).get("content_id", previous.name)
+            if catalog_build_id(data_dir) != content_id:  # a build interrupted between corpus and catalog
+                report.catalog = f"repaired ({write_catalog(data_dir, previous, content_id)})"
+            report.damaged = len(new.damaged)
+            return report
         build_dir = new_build_dir(data_dir, build_id)
-        _add_to_build(previous, build_dir, new, to_table("failures", crawl_failures + kept + new.failures))
+        _add_to_build(previous, build_dir, new, failures)
         mode = "incremental"
     else:
-        new = normalize_all(tasks, workers, progress)
+        todo = archived_rows
+        new = normalize_all(data_dir, todo, workers, tesseract, progress)
+        archive = _note_damaged(data_dir, new)
         conversations, comment_responses = pair_conversations(new.filings, new.letters, new.comments)
         build_dir = new_build_dir(data_dir, build_id)
         tables = {"filings": new.filings, "documents": new.documents, "letters": new.letters,
                   "comments": new.comments, "conversations": conversations, "comment_responses": comment_responses,
-                  "failures": crawl_failures + new.failures}
+                  "failures": crawl_failure_rows(archive) + new.failures}
+        archive.close()
         file_name = f"part-{build_id}.parquet"
         with ThreadPoolExecutor(max_workers=workers) as writers:  # pyarrow compresses and writes without the GIL
             list(writers.map(lambda name: write_table(build_dir, name, to_table(name, tables[name]),
@@ -231,14 +267,41 @@ def build_corpus(
     for name in PARTITIONED:
         compact_table(build_dir, name, min_files=COMPACT_AT)
     write_manifest(build_dir, {"schema_version": SCHEMA_VERSION, "parser": parser_fingerprint(),
-                               "build_id": build_id, "mode": mode.split(" ")[0],
-                               "previous": previous.name if previous else None, "normalized": len(tasks)})
+                               "build_id": build_id, "content_id": build_id, "mode": mode.split(" ")[0],
+                               "previous": previous.name if previous else None, "normalized": len(todo)})
+    # The catalog is written before anything is published, then both are put in place one after the other;
+    # a crash between the two leaves a catalog stamped with another build id, which the next build repairs
+    staged, how = stage_catalog(data_dir, build_dir, build_id, update=mode == "incremental")
     publish(data_dir, build_dir)
-    # An incremental build only adds letters: the catalog's search index is updated, not rebuilt
-    report = _report(build_dir, mode, len(tasks), tesseract, started)
-    report.catalog = write_catalog(data_dir, build_id, update=mode == "incremental")
-    report.seconds = time.monotonic() - started
+    publish_catalog(data_dir, staged)
+    report = _report(build_dir, mode, len(todo), tesseract, started)
+    report.catalog = how
+    report.damaged = len(new.damaged)
     return report
+
+
+def _note_damaged(data_dir: Path, new: Normalized) -> RawArchive:
+    """Quarantine the raw files found damaged and mark their filings for the next crawl; the archive, reopened."""
+    archive = RawArchive(data_dir)
+    for row, reason in new.damaged:
+        print(f"  {row.accession_number}: {reason}; quarantined, the next crawl fetches it again", file=sys.stderr)
+        archive.mark_damaged(row, reason)
+    return archive
+
+
+def report_line(report: BuildReport, data_dir: Path) -> str:
+    """The one line a build prints."""
+    line = (f"build {report.build_id} ({report.mode}, {report.normalized} filings normalized, catalog "
+            f"{report.catalog}): {report.filings} filings, {report.documents} documents, {report.letters} letters, "
+            f"{report.comments} comments, {report.conversations} conversations, {report.failures} failures in "
+            f"{report.seconds:.1f}s -> {Path(data_dir) / 'corpus'}, {Path(data_dir) / 'corpus.duckdb'}")
+    if report.damaged:
+        line += f"\n  {report.damaged} damaged raw files quarantined; run the crawl again to fetch them"
+    if report.needs_ocr:
+        advice = ("OCR failed on them" if report.ocr
+                  else "install tesseract (e.g. apt-get install tesseract-ocr) and rebuild")
+        line += f"\n  {report.needs_ocr} scanned documents have no text ({advice}); see documents.needs_ocr"
+    return line
 
 
 def _add_to_build(previous: Path, build_dir: Path, new: Normalized, failures: pa.Table) -> None:
@@ -304,12 +367,14 @@ def compact_corpus(data_dir: Path | str) -> tuple[str, int]:
     previous = published_build(data_dir)
     if previous is None:
         raise FileNotFoundError(f"{data_dir} has no corpus to compact: run `edgar-corpus build` first")
-    build_id = time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
+    build_id = new_build_id()
     build_dir = new_build_dir(data_dir, build_id)
     for path in previous.rglob("*.parquet"):
         link_file(path, build_dir / path.relative_to(previous))
     merged = sum(compact_table(build_dir, name, min_files=2) for name in PARTITIONED)
-    write_manifest(build_dir, {**read_manifest(previous), "build_id": build_id, "mode": "compacted",
-                               "previous": previous.name})
+    manifest = read_manifest(previous)  # same rows: the content id, which the catalog is stamped with, stays
+    write_manifest(build_dir, {**manifest, "build_id": build_id, "content_id": manifest.get("content_id",
+                                                                                              previous.name),
+                               "mode": "compacted", "previous": previous.name})
     publish(data_dir, build_dir)
     return build_id, merged

@@ -21,7 +21,7 @@ import duckdb_extension_fts
 from tenacity import retry, retry_if_exception, stop_after_delay, wait_exponential
 
 from corpus.schema import PARTITIONED, SCHEMA_VERSION, TABLES
-from corpus.store import corpus_dir
+from corpus.store import published_build, read_manifest
 
 
 class CatalogError(RuntimeError):
@@ -36,14 +36,20 @@ def _sql_string(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def view_sql(data_dir: Path, name: str) -> str:
-    root = (corpus_dir(data_dir) / name).absolute()
+def view_sql(name: str) -> str:
+    """A view over one table's Parquet files. The path is relative to the data dir (`connect` sets DuckDB's
+    file_search_path to it), so a copied or moved data dir reads its own files, never the original's."""
+    root = f"corpus/{name}"
     if name in PARTITIONED:
-        source = (f"read_parquet({_sql_string(str(root / '*' / '*.parquet'))}, hive_partitioning = true, "
+        source = (f"read_parquet({_sql_string(root + '/*/*.parquet')}, hive_partitioning = true, "
                   "hive_types = {'year': SMALLINT}, union_by_name = true)")
     else:
-        source = f"read_parquet({_sql_string(str(root / '*.parquet'))}, union_by_name = true)"
+        source = f"read_parquet({_sql_string(root + '/*.parquet')}, union_by_name = true)"
     return f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM {source}"
+
+
+def _use_data_dir(con: duckdb.DuckDBPyConnection, directory: Path) -> None:
+    con.execute(f"SET file_search_path = {_sql_string(str(Path(directory).absolute()))}")
 
 
 # Table macros for the questions asked most; parameters are values, never pasted SQL
@@ -95,23 +101,31 @@ def load_fts(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"LOAD {_sql_string(str(path))}")
 
 
-def write_catalog(data_dir: Path, build_id: str, search_index: bool = True, update: bool = False) -> str:
-    """(Re)create the catalog's views, macros, the BM25 index over letters (unless `search_index` is False)
-    and its `corpus_info` row. With `update`, a catalog of this schema version is copied and its search
-    index brought up to date instead (letters are only ever added, and their text never changes, while
-    the normalizing code stays the same); otherwise, or when that is not possible, it is built anew.
-    Returns how: "new" or "updated"."""
+def stage_catalog(data_dir: Path, build_dir: Path, content_id: str, update: bool = False) -> tuple[Path, str]:
+    """Write the catalog of the build in `build_dir` (not yet published) to a temporary file: views, macros,
+    the BM25 index over letters and `corpus_info` with the build's content id. With `update`, the published
+    catalog (of this schema version) is copied and its search index brought up to date instead (letters are
+    only ever added, and their text never changes while the normalizing code stays the same); otherwise, or
+    when that is not possible, it is built anew. Returns (the temporary file, "new" or "updated");
+    `publish_catalog` puts it in place. While it is written, the views' `corpus/` resolves to `build_dir`
+    through a staging link, so the search index is built from the new build's rows."""
+    data_dir = Path(data_dir)
     path = catalog_path(data_dir)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.unlink(missing_ok=True)
+    staging = data_dir / f".catalog-staging-{os.getpid()}"
+    _remove_catalog_files(tmp)
+    shutil.rmtree(staging, ignore_errors=True)
     how = "new"
-    if update and search_index and _catalog_version(path) == SCHEMA_VERSION:
+    if update and _catalog_version(path) == SCHEMA_VERSION:
         shutil.copyfile(path, tmp)
         how = "updated"
     try:
+        staging.mkdir()
+        (staging / "corpus").symlink_to(Path(build_dir).absolute(), target_is_directory=True)
         with duckdb.connect(str(tmp)) as con:
+            _use_data_dir(con, staging)
             for name in TABLES:
-                con.execute(view_sql(data_dir, name))
+                con.execute(view_sql(name))
             for macro in MACROS:
                 con.execute(macro)
             if how == "updated" and not update_search_index(con):
@@ -119,19 +133,56 @@ def write_catalog(data_dir: Path, build_id: str, search_index: bool = True, upda
             if how == "new":
                 _drop_all(con)
                 for name in TABLES:
-                    con.execute(view_sql(data_dir, name))
+                    con.execute(view_sql(name))
                 for macro in MACROS:
                     con.execute(macro)
-                if search_index:
-                    con.execute(SEARCH_TABLE)
-                    create_search_index(con)
+                con.execute(SEARCH_TABLE)
+                create_search_index(con)
             con.execute("CREATE OR REPLACE TABLE corpus_info "
                         "(schema_version INTEGER, build_id VARCHAR, built_at TIMESTAMPTZ)")
-            con.execute("INSERT INTO corpus_info VALUES (?, ?, now())", [SCHEMA_VERSION, build_id])
-        os.replace(tmp, path)
+            con.execute("INSERT INTO corpus_info VALUES (?, ?, now())", [SCHEMA_VERSION, content_id])
+    except BaseException:
+        _remove_catalog_files(tmp)
+        raise
     finally:
-        tmp.unlink(missing_ok=True)
+        shutil.rmtree(staging, ignore_errors=True)
+    return tmp, how
+
+
+def publish_catalog(data_dir: Path, staged: Path) -> None:
+    os.replace(staged, catalog_path(data_dir))
+
+
+def write_catalog(data_dir: Path, build_dir: Path, content_id: str, update: bool = False) -> str:
+    """Stage and publish at once: for a corpus already published (a catalog that does not match it)."""
+    staged, how = stage_catalog(data_dir, build_dir, content_id, update)
+    publish_catalog(data_dir, staged)
     return how
+
+
+def _remove_catalog_files(path: Path) -> None:
+    for leftover in (path, path.with_name(path.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+
+
+def remove_stale_catalog_files(data_dir: Path) -> None:
+    """What a crashed build left of a catalog it was writing (the caller holds the data dir's lock)."""
+    for leftover in Path(data_dir).glob(".corpus.duckdb.*.tmp*"):
+        leftover.unlink(missing_ok=True)
+    for staging in Path(data_dir).glob(".catalog-staging-*"):
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def catalog_build_id(data_dir: Path) -> str | None:
+    """The content id the catalog was written for (None: no readable catalog)."""
+    path = catalog_path(data_dir)
+    if not path.exists():
+        return None
+    try:
+        with duckdb.connect(str(path), read_only=True) as con:
+            return con.execute("SELECT max(build_id) FROM corpus_info").fetchone()[0]
+    except duckdb.Error:
+        return None
 
 
 def _catalog_version(path: Path) -> int | None:
@@ -227,15 +278,27 @@ def connect(data_dir: Path, read_only: bool = True) -> duckdb.DuckDBPyConnection
     path = catalog_path(data_dir)
     if not path.exists():
         raise CatalogError(f"no corpus catalog at {path}: run `edgar-corpus build --data-dir {data_dir}` first")
-    con = duckdb.connect(str(path), read_only=read_only)
-    load_fts(con)
-    version = con.execute("SELECT max(schema_version) FROM corpus_info").fetchone()[0]
+    try:
+        con = duckdb.connect(str(path), read_only=read_only)
+        version, content_id = con.execute("SELECT max(schema_version), max(build_id) FROM corpus_info").fetchone()
+    except duckdb.Error as exc:
+        if _is_lock_error(exc):
+            raise
+        raise CatalogError(f"the catalog {path} cannot be read ({exc}): rebuild it with "
+                           f"`edgar-corpus build --data-dir {data_dir}`") from None
     if version != SCHEMA_VERSION:
         con.close()
         raise CatalogError(
             f"the corpus at {data_dir} has schema version {version}, this tool reads version {SCHEMA_VERSION}: "
             f"rebuild it with `edgar-corpus build --data-dir {data_dir}`"
         )
+    published = read_manifest(published_build(data_dir)).get("content_id") if published_build(data_dir) else None
+    if published is not None and content_id != published:
+        con.close()
+        raise CatalogError(f"the catalog of {data_dir} was written for another build of the corpus (an interrupted "
+                           f"build?): run `edgar-corpus build --data-dir {data_dir}` to repair it")
+    _use_data_dir(con, data_dir)
+    load_fts(con)
     return con
 
 

@@ -12,11 +12,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from urllib.parse import urlsplit
 
-from crawler.indexes import ListedFiling, parse_form_index, parse_master_index, parse_submissions
-
-DEFAULT_FORMS = ("UPLOAD", "CORRESP")
+from corpus.archive import LocalRawStore
+from corpus.listing_cache import ListingCache
+from edgar_corpus.edgar import DEFAULT_FORMS
+from pipelines.indexes import ListedFiling, ListingError, parse_form_index, parse_master_index, parse_submissions
 
 
 @dataclass
@@ -29,6 +29,7 @@ class ArchiveStatus:
     failures: list[tuple[str, str, str]] = field(default_factory=list)  # (accession, status, reason)
     listed_never_fetched: list[str] = field(default_factory=list)  # in the scope of a recorded crawl
     listed_out_of_scope: int = 0  # listed by a cached file, but outside every crawl's dates, companies and forms
+    listing_problems: list[tuple[str, str, str]] = field(default_factory=list)  # (url, reason, run) of the last run
 
 
 def in_scope(filing: ListedFiling, run: dict) -> bool:
@@ -48,25 +49,23 @@ def in_scope(filing: ListedFiling, run: dict) -> bool:
     return start <= filing.date_filed <= end
 
 
-def _listed(cache: Path) -> list[ListedFiling]:
+def listed_filings(data_dir: Path) -> list[ListedFiling]:
     """Filings named by the cached index and submissions files."""
     listed: list[ListedFiling] = []
-    for meta in sorted(cache.glob("*.json")):
-        body_path = meta.with_suffix("")
-        if not body_path.exists():
-            continue
-        url_path = urlsplit(json.loads(meta.read_text()).get("url", "")).path
-        body = body_path.read_bytes()
-        if url_path.endswith(".gz"):
-            body = gzip.decompress(body)
+    for url_path, body in ListingCache(data_dir).entries():
         name = url_path.rsplit("/", 1)[-1]
-        if name.startswith("form."):
-            listed.extend(parse_form_index(body.decode("latin-1")))
-        elif name.startswith("master."):
-            listed.extend(parse_master_index(body.decode("latin-1")))
-        elif url_path.startswith("/submissions/"):
-            cik = int("".join(ch for ch in name.split("-")[0] if ch.isdigit()) or 0)
-            listed.extend(parse_submissions(json.loads(body), cik)[0])
+        try:
+            if url_path.endswith(".gz"):
+                body = gzip.decompress(body)
+            if name.startswith("form."):
+                listed.extend(parse_form_index(body.decode("latin-1")))
+            elif name.startswith("master."):
+                listed.extend(parse_master_index(body.decode("latin-1")))
+            elif url_path.startswith("/submissions/"):
+                cik = int("".join(ch for ch in name.split("-")[0] if ch.isdigit()) or 0)
+                listed.extend(parse_submissions(json.loads(body), cik).filings)
+        except (OSError, EOFError, ValueError, ListingError):
+            continue  # only listings that parsed are kept; a damaged copy is skipped, the next crawl replaces it
     return listed
 
 
@@ -76,7 +75,7 @@ def archive_status(data_dir: Path, forms: tuple[str, ...] = DEFAULT_FORMS) -> Ar
     ledger = data_dir / "ledger.sqlite"
     if not ledger.exists():
         raise FileNotFoundError(f"{data_dir} has no raw archive (no ledger.sqlite): crawl into it first")
-    status.raw_bytes = sum(p.stat().st_size for p in (data_dir / "raw").rglob("*.txt.gz"))
+    status.raw_bytes = LocalRawStore(data_dir).size()
     con = sqlite3.connect(f"file:{ledger}?mode=ro", uri=True)
     try:
         status.by_status = dict(con.execute("SELECT status, count(*) FROM filings GROUP BY 1").fetchall())
@@ -94,9 +93,17 @@ def archive_status(data_dir: Path, forms: tuple[str, ...] = DEFAULT_FORMS) -> Ar
             "SELECT accession_number, status, coalesce(reason, '') FROM filings WHERE status <> 'archived' "
             "ORDER BY status, accession_number").fetchall()
         known = {row[0] for row in con.execute("SELECT accession_number FROM filings")}
+        if status.runs and con.execute("SELECT count(*) FROM sqlite_master WHERE name = 'listing_problems'"
+                                       ).fetchone()[0]:
+            status.listing_problems = con.execute(
+                "SELECT url, reason, run_id FROM listing_problems WHERE run_id = ? ORDER BY at",
+                (status.runs[0]["run_id"],)).fetchall()
+    except sqlite3.DatabaseError as exc:
+        raise FileNotFoundError(f"{ledger} cannot be read ({exc}): run a crawl or a build, which moves a damaged "
+                                "ledger aside and rebuilds it from the raw archive") from None
     finally:
         con.close()
-    unfetched = {f.accession_number: f for f in _listed(data_dir / "listing-cache")
+    unfetched = {f.accession_number: f for f in listed_filings(data_dir)
                  if f.form_type in forms and f.accession_number not in known}
     asked = {a for a, f in unfetched.items() if not status.runs or any(in_scope(f, run) for run in status.runs)}
     status.listed_never_fetched = sorted(asked)
@@ -125,6 +132,10 @@ def format_status(status: ArchiveStatus, limit: int = 20) -> str:
                      + ")")
     else:
         lines.append("last crawl: none recorded")
+    if status.listing_problems:
+        lines.append(f"listings the last crawl could not read: {len(status.listing_problems)} (its filings may be "
+                     "missing; run the same crawl again)")
+        lines.extend(f"  {url}  {reason}" for url, reason, _run in status.listing_problems[:limit])
     lines.append(f"not archived: {len(status.failures)}")
     for accession, state, reason in status.failures[:limit]:
         lines.append(f"  {accession}  {state}  {reason}")

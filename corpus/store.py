@@ -83,12 +83,26 @@ def table_files(build_dir: Path, name: str) -> list[Path]:
     return sorted(root.glob("year=*/*.parquet") if name in PARTITIONED else root.glob("*.parquet"))
 
 
+def unreadable_files(build_dir: Path) -> list[tuple[Path, str]]:
+    """Files of a build whose Parquet footer cannot be read (truncated or damaged), with why."""
+    bad = []
+    for path in sorted(Path(build_dir).rglob("*.parquet")):
+        try:
+            pq.ParquetFile(path).metadata  # noqa: B018 - reading the footer is the check
+        except (OSError, pa.ArrowException) as exc:
+            bad.append((path, f"{type(exc).__name__}: {exc}"))
+    return bad
+
+
 def read_file(path: Path, name: str) -> pa.Table:
     """One Parquet file as a table of the canonical schema (the year comes back from its directory)."""
     table = pq.read_table(path)
     if name in PARTITIONED:
         year = int(path.parent.name.removeprefix("year="))
         table = table.append_column("year", pa.array([year] * table.num_rows, pa.int16()))
+    for field in TABLES[name]:  # a file written before a nullable column was added reads it as nulls
+        if field.name not in table.column_names:
+            table = table.append_column(field, pa.nulls(table.num_rows, field.type))
     return table.select(TABLES[name].names).cast(TABLES[name])
 
 
@@ -160,7 +174,11 @@ def compact_table(build_dir: Path, name: str, min_files: int = 2) -> int:
             continue
         table = to_table_sorted(name, pa.concat_tables([read_file(path, name) for path in files]))
         target = directory / "part-compacted.parquet"
-        _write_file(table.drop_columns(["year"]) if name in PARTITIONED else table, target.with_suffix(".tmp"))
+        try:
+            _write_file(table.drop_columns(["year"]) if name in PARTITIONED else table, target.with_suffix(".tmp"))
+        except BaseException:
+            target.with_suffix(".tmp").unlink(missing_ok=True)
+            raise
         for path in files:
             path.unlink()
         os.replace(target.with_suffix(".tmp"), target)

@@ -29,3 +29,11 @@ class FailedFiling:
     http_status: int | None = None
     index_date_filed: str | None = None
     discovered_via: str | None = None
+
+
+@dataclass(slots=True)
+class ListingProblem:
+    """An index or submissions file that could not be read: the filings it lists may be missing from the crawl."""
+
+    url: str
+    reason: str

@@ -16,12 +16,15 @@ EDGAR_URL = os.environ.get("EDGAR_URL", "https://www.sec.gov")  # /Archives/... 
 EDGAR_DATA_URL = os.environ.get("EDGAR_DATA_URL", "https://data.sec.gov")  # /submissions/... host
 EDGAR_RATE = float(os.environ.get("EDGAR_RATE", "8"))  # requests per second for all SEC hosts together, ≤ 10
 EDGAR_THROTTLE_PAUSE = float(os.environ.get("EDGAR_THROTTLE_PAUSE", "600"))  # full stop after a throttle page
+EDGAR_ALLOW_SHORT_PAUSE = False  # True lets tests pause under 60 s; a real crawl refuses that
 EDGAR_MAX_THROTTLES = 5  # give up (and say so) after this many throttle pauses in one crawl
 EDGAR_RETRY_TIMES = 4  # attempts after the first for 5xx, timeouts, resets, truncated bodies
 EDGAR_BACKOFF_BASE = 2.0  # seconds; the n-th retry waits base * 2**(n-1), capped below
 EDGAR_BACKOFF_MAX = 60.0
 EDGAR_DATA_DIR = os.environ.get("EDGAR_DATA_DIR", "data")
 EDGAR_FORMS = ("UPLOAD", "CORRESP")
+EDGAR_BUILD_AFTER_CRAWL = os.environ.get("EDGAR_BUILD_AFTER_CRAWL", "1") not in ("0", "false", "no")  # a crawl that
+#                         ended well builds the corpus (edgar-corpus crawl --no-build, or 0 here, only archives)
 
 # No default identity, ever: the crawl refuses to start without one that names an e-mail.
 USER_AGENT = os.environ.get("EDGAR_USER_AGENT", "")  # default "Scrapy/VERSION (+https://scrapy.org)"
@@ -39,13 +42,24 @@ DOWNLOAD_TIMEOUT = 60  # default 180; a stalled transfer should be retried soone
 DOWNLOAD_MAXSIZE = 200 * 1024**2  # default 1 GiB; the largest CORRESP seen is ~19 MB
 DOWNLOAD_WARNSIZE = 50 * 1024**2  # default 32 MiB
 
-# Retries and throttle pauses are ours (exponential backoff, never retry into a block):
+# Retries, redirects and throttle pauses are ours (exponential backoff, never retry into a block):
 RETRY_ENABLED = False  # default True; RetryMiddleware retries at once and would retry a 429
+REDIRECT_ENABLED = False  # default True; it follows any host (with our User-Agent) and its requests meet the
+#                           duplicate filter, so a filing redirected to a URL already seen vanished
+METAREFRESH_ENABLED = False  # default True (via REDIRECT_ENABLED); EDGAR serves no meta refresh we want
+# Every request reaches the network through one handler that never re-sends by itself and checks the budget
+# again at the moment of sending (crawler/handlers.py); other schemes are not EDGAR's
+DOWNLOAD_HANDLERS = {
+    "http": "crawler.handlers.SecDownloadHandler",  # default HTTP11DownloadHandler, which re-sends on reset
+    "https": "crawler.handlers.SecDownloadHandler",
+    "data": None, "file": None, "s3": None, "ftp": None,  # default on; a crawl of EDGAR needs none of them
+}
 DOWNLOADER_MIDDLEWARES = {
     # below HttpCompressionMiddleware (590), so responses reach us decompressed
     "crawler.middlewares.SecFairAccessMiddleware": 580,
 }
 EXTENSIONS = {
+    "crawler.extensions.CrawlRun": 50,  # the lock, the run record, the daily state, the build after the crawl
     "crawler.extensions.RawArchiveStore": 100,
     "crawler.progress.CrawlProgress": 200,
     "scrapy.extensions.telnet.TelnetConsole": None,  # no remote shell into a crawl

@@ -16,23 +16,20 @@ from __future__ import annotations
 
 import argparse
 import csv
-import fcntl
-import json
 import os
 import re
 import sys
-import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-EXIT_USAGE, EXIT_EDGAR, EXIT_NO_CORPUS = 2, 3, 4
-DEFAULT_FORMS = "UPLOAD,CORRESP"
-DRAFT_FORMS = "DRSLTR,DOSLTR"
-DAILY_REREAD_DAYS = 7  # a daily crawl with no --from re-reads a week before the last day it completed
+from edgar_corpus import edgar
+
+EXIT_USAGE, EXIT_EDGAR, EXIT_NO_CORPUS, EXIT_INTERRUPTED = 2, 3, 4, 130
+DEFAULT_FORMS = ",".join(edgar.DEFAULT_FORMS)
+DRAFT_FORMS = ",".join(edgar.DRAFT_FORMS)
 SAMPLE = Path(__file__).resolve().parents[1] / "tests" / "data" / "edgar"
 
 
@@ -48,16 +45,22 @@ def _iso_date(value: str) -> date:
 
 
 def _rate(value: str) -> float:
+    from crawler.middlewares import rate_problem
+
     try:
         rate = float(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{value!r} is not a number") from None
-    if not 0 < rate <= 10:
-        raise argparse.ArgumentTypeError(
-            f"{value} requests/s is not allowed: the SEC's limit is 10 per second for all of your traffic; "
-            "use a value above 0 and at most 10 (default 8)"
-        )
+    if problem := rate_problem(rate):
+        raise argparse.ArgumentTypeError(f"{problem}; the default is 8")
     return rate
+
+
+def _seconds(value: str) -> float:
+    try:
+        return float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of seconds") from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -81,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="your declared identity, 'Name contact@example.com' (env EDGAR_USER_AGENT; required)")
     crawl.add_argument("--edgar-url", default=None, help="www.sec.gov base URL (env EDGAR_URL)")
     crawl.add_argument("--data-url", default=None, help="data.sec.gov base URL (env EDGAR_DATA_URL)")
-    crawl.add_argument("--throttle-pause", type=float, default=None,
+    crawl.add_argument("--throttle-pause", type=_seconds, default=None,
                        help="seconds to stop after a throttle page (env EDGAR_THROTTLE_PAUSE, default 600)")
     crawl.add_argument("--no-build", action="store_true", help="archive only; build later with `build`")
     crawl.add_argument("--setting", "-s", action="append", default=[], metavar="NAME=VALUE",
@@ -122,62 +125,43 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # -- crawl ------------------------------------------------------------------------------------------
+# The CLI only turns flags into a spider, its arguments and settings: the lock, the run record, the daily
+# continuation and the build after the crawl are the crawl's own extensions (crawler/extensions.py), so a
+# plain `scrapy crawl` (and a scrapyd job) behaves the same.
 
 
 def crawl_plan(args: argparse.Namespace) -> tuple[str, dict[str, str]]:
     """The spider and its arguments for a crawl command line; UsageProblem when it makes no sense."""
+    from corpus.crawl_state import NoDailyState, continue_daily_from
+
     forms = args.forms + ("," + DRAFT_FORMS if args.include_drafts else "")
-    kwargs = {"forms": forms, "data_dir": str(args.data_dir)}
+    kwargs = {"forms": forms}
     if args.cik:
         if args.start or args.end or args.daily:
             raise UsageProblem("--cik crawls all correspondence of the companies: drop --from/--to/--daily")
         return "edgar_company", {**kwargs, "cik": ",".join(str(c) for c in args.cik)}
     if args.daily and not args.start:
-        args.start = continue_daily_from(args.data_dir)
-    if not args.start:
+        try:
+            start, _completed = continue_daily_from(args.data_dir)
+        except NoDailyState as exc:
+            raise UsageProblem(str(exc)) from None
+        if args.end and args.end < start:
+            raise UsageProblem(f"--to {args.end} is before {start}, where the daily crawl continues")
+    elif not args.start:
         raise UsageProblem("say what to crawl: --from YYYY-MM-DD [--to YYYY-MM-DD] [--daily], or --cik N")
-    if args.end and args.end < args.start:
+    elif args.end and args.end < args.start:
         raise UsageProblem(f"--to {args.end} is before --from {args.start}")
-    if args.start > date.today():
+    elif args.start > date.today():
         raise UsageProblem(f"--from {args.start} is in the future")
-    kwargs["from"] = args.start.isoformat()
+    else:
+        kwargs["from"] = args.start.isoformat()
     if args.end:
         kwargs["to"] = args.end.isoformat()
     return ("edgar_daily" if args.daily else "edgar_quarterly"), kwargs
 
 
-def _state_path(data_dir: Path) -> Path:
-    return Path(data_dir) / "crawl-state.json"
-
-
-def continue_daily_from(data_dir: Path) -> date:
-    """Where a daily crawl with no --from starts: a few days before the last day a daily crawl of this data dir
-    completed, so that a filing EDGAR listed late in the daily index of a day already read is still found."""
-    path = _state_path(data_dir)
-    if not path.exists():
-        raise UsageProblem(f"no daily crawl of {data_dir} has completed yet: give the first one --from YYYY-MM-DD; "
-                           "later `crawl --daily` runs continue from where the last one ended")
-    completed = date.fromisoformat(json.loads(path.read_text())["daily_completed_through"])
-    start = completed - timedelta(days=DAILY_REREAD_DAYS)
-    print(f"daily crawl: the last one completed {completed}; continuing from {start} "
-          f"(re-reading {DAILY_REREAD_DAYS} days; what is archived is not fetched again)", file=sys.stderr)
-    return start
-
-
-def record_daily_completed(data_dir: Path, through: date) -> None:
-    """After a daily crawl that ended well: remember its last day (never moving backwards)."""
-    from corpus.archive import write_atomic
-
-    path = _state_path(data_dir)
-    state = json.loads(path.read_text()) if path.exists() else {}
-    previous = state.get("daily_completed_through")
-    if previous is None or date.fromisoformat(previous) < through:
-        state["daily_completed_through"] = through.isoformat()
-        write_atomic(path, json.dumps(state, indent=2).encode())
-
-
 def crawl_settings(args: argparse.Namespace) -> Any:
-    from crawler.middlewares import user_agent_problem
+    from crawler.middlewares import throttle_pause_problem, user_agent_problem
 
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
     from scrapy.utils.project import get_project_settings
@@ -186,7 +170,7 @@ def crawl_settings(args: argparse.Namespace) -> Any:
     overrides = {
         "USER_AGENT": args.user_agent, "EDGAR_RATE": args.rate, "EDGAR_URL": args.edgar_url,
         "EDGAR_DATA_URL": args.data_url, "EDGAR_THROTTLE_PAUSE": args.throttle_pause,
-        "EDGAR_DATA_DIR": str(args.data_dir),
+        "EDGAR_DATA_DIR": str(args.data_dir), "EDGAR_BUILD_AFTER_CRAWL": not args.no_build,
     }
     for name, value in overrides.items():
         if value is not None:
@@ -202,74 +186,81 @@ def crawl_settings(args: argparse.Namespace) -> Any:
             f"{problem}. The SEC requires every automated client to declare who it is: pass "
             "--user-agent 'Your Name or Org you@example.com' or set EDGAR_USER_AGENT."
         )
+    problem = throttle_pause_problem(settings.getfloat("EDGAR_THROTTLE_PAUSE"),
+                                     settings.getbool("EDGAR_ALLOW_SHORT_PAUSE"))
+    if problem:
+        raise UsageProblem(problem)
+    for option, name in (("--edgar-url", "EDGAR_URL"), ("--data-url", "EDGAR_DATA_URL")):
+        if problem := base_url_problem(settings.get(name)):
+            raise UsageProblem(f"{option} {settings.get(name)!r}: {problem}")
     return settings
 
 
-@contextmanager
-def data_dir_lock(data_dir: Path) -> Iterator[None]:
-    """One crawl or build per data dir at a time: two crawls would also add up past the SEC's limit."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    with open(data_dir / ".lock", "w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise UsageProblem(f"another crawl or build is using {data_dir}; wait for it to finish") from None
-        yield
+def base_url_problem(url: str | None) -> str | None:
+    """Why a base URL cannot be crawled, or None: http(s), a host, no path beyond it."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url or "")
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return "give a full base URL with its scheme, e.g. https://www.sec.gov (or http://127.0.0.1:8765)"
+    if parts.path.strip("/") or parts.query or parts.fragment:
+        return "give only the scheme and host, e.g. https://www.sec.gov (the crawl adds /Archives/...)"
+    return None
+
+
+def check_data_dir_free(data_dir: Path) -> None:
+    """Refuse early, with a message, when another crawl or build holds the data dir (the crawl's own
+    extension takes the lock for real)."""
+    from crawler.extensions import DataDirBusy, lock_data_dir
+
+    try:
+        lock_data_dir(data_dir).close()
+    except DataDirBusy as exc:
+        raise UsageProblem(str(exc)) from None
+
+
+OUTCOME_ADVICE = {
+    "throttled": (EXIT_EDGAR, "EDGAR kept throttling this crawl; it stopped. Lower --rate, make sure no other "
+                              "crawler shares your IP, and run the same command again: archived filings are not "
+                              "fetched twice."),
+    "unreachable": (EXIT_EDGAR, "Could not reach EDGAR at {url}. Check the network or --edgar-url/--data-url, then "
+                                "run the same command again."),
+    "incomplete": (EXIT_EDGAR, "{listings} index or submissions files could not be read (see `edgar-corpus status "
+                               "--data-dir {data_dir}`), so some filings may not have been listed. Run the same "
+                               "command again; archived filings are not fetched twice."),
+    "interrupted": (EXIT_INTERRUPTED, "The crawl was stopped. Run the same command again to resume: archived "
+                                      "filings are not fetched twice."),
+}
 
 
 def run_crawl(args: argparse.Namespace) -> int:
     spider_name, spider_args = crawl_plan(args)
     settings = crawl_settings(args)
-    with data_dir_lock(args.data_dir):
-        return _crawl_locked(args, spider_name, spider_args, settings)
-
-
-def _crawl_locked(args: argparse.Namespace, spider_name: str, spider_args: dict[str, str], settings: Any) -> int:
+    check_data_dir_free(args.data_dir)
     from scrapy.crawler import CrawlerProcess
 
-    from corpus.archive import RawArchive
-
-    run_id = time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
-    archive = RawArchive(args.data_dir)
-    scope = {k: v for k, v in spider_args.items() if k in ("forms", "from", "to", "cik")}
-    archive.start_run(run_id, " ".join(sys.argv[1:]) or spider_name, scope)
     process = CrawlerProcess(settings, install_root_handler=True)
     crawler = process.create_crawler(spider_name)
     process.crawl(crawler, **spider_args)
     process.start()
     stats = crawler.stats.get_stats() if crawler.stats else {}
-    reason = stats.get("finish_reason", "unknown")
-    responses = stats.get("response_received_count", 0)
-    errors = stats.get("downloader/exception_count", 0)
-    summary = {k.removeprefix("edgar/"): v for k, v in stats.items() if k.startswith("edgar/")}
-    summary["requests"] = stats.get("downloader/request_count", 0)
-    outcome = "ok"
-    code = 0
-    if reason == "edgar_throttled":
-        outcome, code = "throttled", EXIT_EDGAR
-        print("EDGAR kept throttling this crawl; it stopped. Lower --rate, make sure no other crawler shares "
-              "your IP, and run the same command again: archived filings are not fetched twice.", file=sys.stderr)
-    elif responses == 0 and errors:
-        outcome, code = "unreachable", EXIT_EDGAR
-        print(f"Could not reach EDGAR at {settings.get('EDGAR_URL')} ({errors} connection errors). Check the "
-              "network or --edgar-url/--data-url, then run the same command again.", file=sys.stderr)
-    elif summary.get("listings_failed"):
-        outcome, code = "incomplete", EXIT_EDGAR
-        print(f"{summary['listings_failed']} index or submissions files could not be read (see the log), so "
-              "some filings may not have been listed. Run the same command again; archived filings are not "
-              "fetched twice.", file=sys.stderr)
-    elif reason != "finished":
-        outcome, code = reason, EXIT_EDGAR
-        print(f"The crawl stopped before the end ({reason}). Run the same command again to resume: "
-              "archived filings are not fetched twice.", file=sys.stderr)
-    archive.finish_run(run_id, outcome, json.dumps(summary, default=str))
-    archive.close()
-    if outcome == "ok" and spider_name == "edgar_daily":
-        record_daily_completed(args.data_dir, date.fromisoformat(spider_args.get("to") or date.today().isoformat()))
-    print("crawl: " + ", ".join(f"{k}={v}" for k, v in sorted(summary.items())))
-    if code == 0 and not args.no_build:
-        return _build_locked(args.data_dir, None)
-    return code
+    outcome = stats.get("edgar/outcome")
+    if outcome is None:
+        print("The crawl could not start (see the error above).", file=sys.stderr)
+        return EXIT_EDGAR
+    summary = {k.removeprefix("edgar/"): v for k, v in stats.items()
+               if k.startswith("edgar/") and k not in ("edgar/outcome", "edgar/build", "edgar/run_id")}
+    print("crawl: " + ", ".join(f"{k}={v}" for k, v in sorted(summary.items())) + f"; outcome {outcome}")
+    if outcome != "ok":
+        code, advice = OUTCOME_ADVICE.get(outcome, (EXIT_EDGAR, "The crawl stopped before the end ({outcome}). Run "
+                                                   "the same command again to resume: archived filings are not "
+                                                   "fetched twice."))
+        print(advice.format(url=settings.get("EDGAR_URL"), listings=stats.get("edgar/listings_failed", 0),
+                            data_dir=args.data_dir, outcome=outcome), file=sys.stderr)
+        return code
+    if build := stats.get("edgar/build"):
+        print(build)
+    return 0
 
 
 # -- build and sql ------------------------------------------------------------------------------
@@ -280,12 +271,15 @@ def run_build(data_dir: Path, workers: int | None, full: bool = False) -> int:
         raise UsageProblem(f"{data_dir} has no raw archive (no ledger.sqlite): crawl into it first")
     if workers is not None and workers < 1:
         raise UsageProblem(f"--workers {workers}: give 1 or more (default: all cores)")
+    from corpus.build import build_corpus, report_line
+
     with data_dir_lock(data_dir):
-        return _build_locked(data_dir, workers, full)
+        print(report_line(build_corpus(data_dir, workers=workers, full=full), data_dir))
+    return 0
 
 
 def run_compact(data_dir: Path) -> int:
-    from pipelines.build import compact_corpus
+    from corpus.build import compact_corpus
 
     with data_dir_lock(data_dir):
         try:
@@ -296,20 +290,19 @@ def run_compact(data_dir: Path) -> int:
     return 0
 
 
-def _build_locked(data_dir: Path, workers: int | None, full: bool = False) -> int:
-    from pipelines.build import build_corpus
+@contextmanager
+def data_dir_lock(data_dir: Path) -> Iterator[None]:
+    """One crawl or build per data dir at a time (the same lock the crawl's extension takes)."""
+    from crawler.extensions import DataDirBusy, lock_data_dir
 
-    report = build_corpus(data_dir, workers=workers, full=full)
-    print(f"build {report.build_id} ({report.mode}, {report.normalized} filings normalized, catalog {report.catalog}): "
-          f"{report.filings} filings, {report.documents} documents, "
-          f"{report.letters} letters, {report.comments} comments, {report.conversations} conversations, "
-          f"{report.failures} failures "
-          f"in {report.seconds:.1f}s -> {data_dir / 'corpus'}, {data_dir / 'corpus.duckdb'}")
-    if report.needs_ocr:
-        advice = ("OCR failed on them" if report.ocr
-                  else "install tesseract (e.g. apt-get install tesseract-ocr) and rebuild")
-        print(f"  {report.needs_ocr} scanned documents have no text ({advice}); see documents.needs_ocr")
-    return 0
+    try:
+        handle = lock_data_dir(data_dir)
+    except DataDirBusy as exc:
+        raise UsageProblem(str(exc)) from None
+    try:
+        yield
+    finally:
+        handle.close()
 
 
 def run_sql(data_dir: Path, query: str, as_csv: bool) -> int:
@@ -326,10 +319,15 @@ def run_sql(data_dir: Path, query: str, as_csv: bool) -> int:
         if as_csv:
             cursor = con.execute(query)
             writer = csv.writer(sys.stdout)
-            writer.writerow([d[0] for d in cursor.description or []])
-            writer.writerows(cursor.fetchall())
+            if cursor.description:
+                writer.writerow([d[0] for d in cursor.description])
+                writer.writerows(cursor.fetchall())
         else:
-            con.sql(query).show(max_rows=200, max_width=160)
+            result = con.sql(query)
+            if result is None:  # a statement that returns no rows (SET, CREATE TEMP TABLE, ...)
+                print("OK")
+            else:
+                result.show(max_rows=200, max_width=160)
     except duckdb.Error as exc:
         print(f"SQL error: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -10,6 +10,23 @@ from pathlib import Path
 from fake_edgar import FakeEdgar, FakeEdgarConfig, max_requests_in_window, read_log
 
 DEMO_USER_AGENT = "edgar-corpus demo demo@example.org"
+DEMO_MARK = ".edgar-corpus-demo"  # in a data dir the demo made, and only there, so it may start it over
+
+
+def prepare_demo_dir(data_dir: Path) -> str | None:
+    """Empty a data dir the demo made before, or make a new one; why not, when the folder is something else
+    (a real crawl's raw archive, say): the demo never removes or changes a data dir it did not create."""
+    if data_dir.exists():
+        if not (data_dir / DEMO_MARK).is_file():
+            if data_dir.is_dir() and not any(data_dir.iterdir()):
+                (data_dir / DEMO_MARK).write_text("made by edgar-corpus demo\n")
+                return None
+            return (f"{data_dir} exists and was not made by the demo; the demo only writes to a folder of its own. "
+                    "Give another --data-dir (a new or empty folder), or remove that one yourself")
+        shutil.rmtree(data_dir)
+    data_dir.mkdir(parents=True)
+    (data_dir / DEMO_MARK).write_text("made by edgar-corpus demo\n")
+    return None
 
 
 def run_demo(data_dir: Path, sample: Path) -> int:
@@ -18,9 +35,9 @@ def run_demo(data_dir: Path, sample: Path) -> int:
     if not (sample / "Archives").is_dir():
         print(f"no sample mirror at {sample}", file=sys.stderr)
         return 2
-    if data_dir.exists():
-        shutil.rmtree(data_dir)  # the demo always starts from nothing
-    data_dir.mkdir(parents=True)
+    if problem := prepare_demo_dir(data_dir):
+        print(f"edgar-corpus demo: {problem}", file=sys.stderr)
+        return 2
     log = data_dir / "fake-edgar-requests.jsonl"
     with FakeEdgar(FakeEdgarConfig(root=sample, log_path=log)) as server:
         print(f"fake EDGAR serving {sample} at {server.url} (loopback only)")

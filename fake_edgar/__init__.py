@@ -1,5 +1,5 @@
 """An EDGAR-faithful fake server for offline tests and the demo (see server.py)."""
 
-from fake_edgar.server import FakeEdgar, FakeEdgarConfig, max_requests_in_window, read_log
+from fake_edgar.server import Canned, FakeEdgar, FakeEdgarConfig, max_requests_in_window, read_log
 
-__all__ = ["FakeEdgar", "FakeEdgarConfig", "max_requests_in_window", "read_log"]
+__all__ = ["Canned", "FakeEdgar", "FakeEdgarConfig", "max_requests_in_window", "read_log"]

@@ -58,6 +58,16 @@ def is_declared_user_agent(user_agent: str | None) -> bool:
     return not _DEFAULT_AGENTS.match(user_agent.strip()) and _EMAIL.search(user_agent) is not None
 
 
+@dataclass(frozen=True)
+class Canned:
+    """A fixed answer for a path: how a hostile or broken server behaves (a redirect, an HTML error page, a
+    corrupt body). `headers` may hold a `Location`; the body is sent as it is."""
+
+    status: int
+    body: bytes = b""
+    headers: tuple[tuple[str, str], ...] = ()
+
+
 @dataclass
 class FakeEdgarConfig:
     root: Path
@@ -70,6 +80,9 @@ class FakeEdgarConfig:
     fault_kinds: tuple[str, ...] = FAULT_KINDS
     fault_scope: str = "/Archives/edgar/data/"  # random faults only hit paths under this prefix
     fault_paths: dict[str, str] = field(default_factory=dict)  # path suffix -> fault kind, every time
+    fault_every: int = 0  # every n-th request under fault_scope gets `fault_every_kind` (a hostile network)
+    canned: dict[str, Canned] = field(default_factory=dict)  # path suffix -> a fixed answer, every time
+    fault_every_kind: str = "reset"
     throttle_at: tuple[int, ...] = ()  # request numbers (1-based) that start a block, to force one
     seed: int = 0
     slow_seconds: float = 5.0
@@ -86,6 +99,7 @@ class FakeEdgar:
         self._recent: deque[float] = deque()
         self._blocked_until = 0.0
         self._count = 0
+        self._scoped = 0  # requests under fault_scope, for fault_every
         self._path_attempts: dict[str, int] = {}
         self._log = open(config.log_path, "a", buffering=1) if config.log_path else None  # noqa: SIM115
         handler = type("Handler", (_Handler,), {"edgar": self})
@@ -135,12 +149,18 @@ class FakeEdgar:
                 self._blocked_until = now + self.config.block_seconds
             attempt = self._path_attempts.get(path, 0)
             self._path_attempts[path] = attempt + 1
-        return number, throttled, self._fault_for(path, attempt)
+            scoped = 0
+            if path.startswith(self.config.fault_scope):
+                self._scoped += 1
+                scoped = self._scoped
+        return number, throttled, self._fault_for(path, attempt, scoped)
 
-    def _fault_for(self, path: str, attempt: int) -> str | None:
+    def _fault_for(self, path: str, attempt: int, scoped: int = 0) -> str | None:
         for suffix, kind in self.config.fault_paths.items():
             if path.endswith(suffix):
                 return kind
+        if self.config.fault_every and scoped and scoped % self.config.fault_every == 0:
+            return self.config.fault_every_kind
         if self.config.fault_rate <= 0 or not path.startswith(self.config.fault_scope):
             return None
         # A hash of (seed, path, attempt) rather than a shared RNG: the same faults whatever the
@@ -229,6 +249,10 @@ class _Handler(BaseHTTPRequestHandler):
             elif throttled:
                 record["throttled"] = True
                 status = self._send_page("rate_threshold.html", self.edgar.config.throttle_status)
+            elif canned := next((c for suffix, c in self.edgar.config.canned.items() if path.endswith(suffix)),
+                                None):
+                record["fault"] = "canned"
+                status = self._send_canned(canned, head)
             elif fault:
                 record["fault"] = fault
                 status = self._send_fault(fault, path)
@@ -318,6 +342,16 @@ class _Handler(BaseHTTPRequestHandler):
         if not head:
             self.wfile.write(body)
         return 200
+
+    def _send_canned(self, canned: Canned, head: bool) -> int:
+        self.send_response(canned.status)
+        for name, value in canned.headers:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(canned.body)))
+        self.end_headers()
+        if not head:
+            self.wfile.write(canned.body)
+        return canned.status
 
     def _send_page(self, name: str, status: int) -> int:
         reference = hashlib.sha1(f"{time.time()}".encode(), usedforsecurity=False).hexdigest()[:24]

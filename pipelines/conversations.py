@@ -438,3 +438,19 @@ def _find_answer(comment: dict[str, Any], responses: list[LetterNode], by_access
             if score >= 0.4:
                 return best["comment_number"], best.get("answer_text"), "text", response.accession
     return None, None, None, responses[0].accession if responses else None
+
+
+def pair_conversations(filings: list[dict[str, Any]], letters: list[dict[str, Any]], comments: list[dict[str, Any]]
+                       ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Letters into reviews: the links and conversation ids are written into the `letters` rows; returns the
+    `conversations` and `comment_responses` rows."""
+    by_accession = {row["accession_number"]: row for row in filings}
+    nodes = letter_nodes(letters, by_accession)
+    conversations = pair_letters(nodes)
+    letter_by_accession = {row["accession_number"]: row for row in letters}
+    for node in nodes:
+        letter_by_accession[node.accession].update(
+            conversation_id=node.conversation_id, responds_to=node.responds_to, link_method=node.link_method,
+            link_confidence=node.link_confidence)
+    rows = [conversation_row(c, letter_by_accession, by_accession) for c in conversations]
+    return rows, comment_response_rows(conversations, comments)

@@ -12,9 +12,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from pipelines.sgml import parse_edgar_date
+from edgar_corpus.edgar import is_accession, parse_edgar_date
 
 _ACCESSION = re.compile(r"(\d{10}-\d{2}-\d{6})\.txt$")
+_FILING_PATH = re.compile(r"edgar/data/\S*\.txt$")  # a row that names a filing, whether or not it is well-formed
+
+
+class ListingError(ValueError):
+    """A listing that cannot be read as what it claims to be; the message says why."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,8 +41,15 @@ def _data_lines(text: str) -> Iterator[str]:
             return
 
 
+def malformed_rows(text: str, parsed: list[ListedFiling]) -> int:
+    """Lines of an index file that name a filing (`edgar/data/....txt`) but were not parsed into `parsed`:
+    the filings they stand for cannot be crawled, so the listing is incomplete."""
+    return max(0, sum(1 for line in _data_lines(text) if _FILING_PATH.search(line)) - len(parsed))
+
+
 def parse_form_index(text: str) -> list[ListedFiling]:
-    """Rows of a `form.idx` (quarterly or daily). Lines that do not parse are skipped."""
+    """Rows of a `form.idx` (quarterly or daily). Lines that do not parse are skipped (`malformed_rows`
+    counts those that named a filing)."""
     rows = []
     for line in _data_lines(text):
         parts = line[12:].rsplit(None, 3)
@@ -66,24 +78,46 @@ def parse_master_index(text: str) -> list[ListedFiling]:
     return rows
 
 
-def parse_submissions(payload: dict, cik: int) -> tuple[list[ListedFiling], list[str]]:
+@dataclass(slots=True)
+class Submissions:
+    """One submissions JSON file: its filings, the older pages it names, and rows that could not be read."""
+
+    filings: list[ListedFiling]
+    pages: list[str]
+    malformed: int = 0  # rows with a null or malformed accession number, or no form
+
+
+_PAGE_NAME = re.compile(r"CIK\d{10}-submissions-\d{3}\.json")
+
+
+def parse_submissions(payload: object, cik: int) -> Submissions:
     """Filings of a submissions JSON (main file or a `-submissions-NNN.json` page) and the pages it names.
 
     The main file nests the columns under `filings.recent` and lists older pages in `filings.files`;
-    a page file is the bare column object (edgar-interface.md §4.4).
+    a page file is the bare column object (edgar-interface.md §4.4). ListingError when it is neither.
     """
+    if not isinstance(payload, dict):
+        raise ListingError(f"not a submissions object (a JSON {type(payload).__name__})")
     filings = payload.get("filings")
     columns = filings.get("recent", {}) if isinstance(filings, dict) else payload
-    pages = [f["name"] for f in filings.get("files", []) if "name" in f] if isinstance(filings, dict) else []
+    if not isinstance(columns, dict) or not isinstance(columns.get("accessionNumber"), list):
+        raise ListingError("no accessionNumber column: not a submissions file")
+    files = filings.get("files", []) if isinstance(filings, dict) else []
+    pages = [f["name"] for f in files if isinstance(f, dict) and _PAGE_NAME.fullmatch(str(f.get("name", "")))]
+    malformed = sum(1 for f in files if not (isinstance(f, dict) and _PAGE_NAME.fullmatch(str(f.get("name", "")))))
     name = payload.get("name", "") if isinstance(filings, dict) else ""
-    accessions = columns.get("accessionNumber", [])
-    forms = columns.get("form", [])
-    dates = columns.get("filingDate", [])
-    rows = [
-        ListedFiling(acc, cik, form, parse_edgar_date(filed), name)
-        for acc, form, filed in zip(accessions, forms, dates, strict=False)
-    ]
-    return rows, pages
+    accessions = columns["accessionNumber"]
+    forms = columns.get("form") or []
+    dates = columns.get("filingDate") or []
+    rows = []
+    for i, accession in enumerate(accessions):
+        form = forms[i] if i < len(forms) else None
+        if not is_accession(accession) or not isinstance(form, str) or not form:
+            malformed += 1
+            continue
+        rows.append(ListedFiling(accession, cik, form, parse_edgar_date(dates[i] if i < len(dates) else None),
+                                 name if isinstance(name, str) else ""))
+    return Submissions(rows, pages, malformed)
 
 
 def quarters_between(start: date, end: date) -> list[tuple[int, int]]:

@@ -14,6 +14,18 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from edgar_corpus.edgar import (
+    ACCELERATION_REQUEST,
+    COMMENT,
+    COMPANY,
+    EXTENSION_REQUEST,
+    NO_REVIEW,
+    OTHER,
+    RESPONSE,
+    REVIEW_COMPLETE,
+    STAFF,
+    sender_of,
+)
 from pipelines.clean import clean_letter_text
 from pipelines.comments import STAFF_CLOSING, Comment, page_refs, prior_comment_refs, split_comments
 from pipelines.dates import DATE_TEXT, find_dates
@@ -31,13 +43,6 @@ from pipelines.parties import (
     split_name,
     squash,
 )
-
-STAFF, COMPANY = "staff", "company"
-COMMENT, REVIEW_COMPLETE, NO_REVIEW = "comment", "review_complete", "no_review"
-RESPONSE, ACCELERATION_REQUEST, EXTENSION_REQUEST, OTHER = (
-    "response", "acceleration_request", "extension_request", "other")
-LETTER_KINDS = (COMMENT, REVIEW_COMPLETE, NO_REVIEW, RESPONSE, ACCELERATION_REQUEST, EXTENSION_REQUEST, OTHER)
-STAFF_FORMS = {"UPLOAD", "SEC STAFF LETTER", "SEC STAFF ACTION"}
 
 _SALUTATION = re.compile(
     r"(?:dear\b.*|ladies and gentlemen.*|gentlemen\s*[:,]?|to whom it may concern.*|dear sirs?.*"
@@ -343,7 +348,7 @@ def classify_letter(sender: str, body: str, n_comments: int, n_answered: int, ci
 
 def parse_letter(text: str, form_type: str | None, filing_date: date | None = None) -> Letter:
     """Everything the letter says about itself. `text` is the main document's text as extracted."""
-    sender = STAFF if (form_type or "").upper() in STAFF_FORMS else COMPANY
+    sender = sender_of(form_type)
     clean = clean_letter_text(text)
     lines = clean.text.split("\n")
     salutation = find_salutation(lines)

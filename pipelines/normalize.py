@@ -11,12 +11,16 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from corpus.archive import LedgerRow
-from pipelines.letters import STAFF, STAFF_FORMS, Letter, parse_letter
-from pipelines.sgml import Document, Submission, SubmissionHeader, parse_submission
+from edgar_corpus.edgar import STAFF_FORMS, sender_of
+from pipelines.letters import Letter, parse_letter
+from pipelines.sgml import Document, Submission, SubmissionError, SubmissionHeader, parse_submission
 from pipelines.text import DocumentText, extract_document_text
 
 EASTERN = ZoneInfo("America/New_York")
+# Structure parsing (and the search index after it) takes at most this much of one letter: a real letter is
+# under 100,000 characters, a letter with its exhibits pasted in a few million, and a 64 MB one took minutes to
+# index. The whole text stays in documents.text; letters.text_truncated says when the cut was made.
+MAX_LETTER_CHARS = 1_000_000
 _SIC = re.compile(r"^(.*?)\s*\[(\d+)\]\s*$")
 
 
@@ -33,12 +37,25 @@ def _utc(eastern: datetime | None) -> datetime | None:
     return eastern.replace(tzinfo=EASTERN).astimezone(UTC) if eastern else None
 
 
-def filing_row(header: SubmissionHeader, n_documents: int, ledger: LedgerRow) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class FilingSource:
+    """What the crawl recorded about a submission's bytes: plain values, whatever the archive's storage."""
+
+    accession_number: str  # the accession asked for: the header must name it
+    cik: int | None  # from the listing that named the filing
+    url: str | None = None
+    fetched_at: str | None = None  # ISO 8601 UTC
+    sha256: str | None = None
+    n_bytes: int | None = None
+    discovered_via: str | None = None
+
+
+def filing_row(header: SubmissionHeader, n_documents: int, source: FilingSource) -> dict[str, Any]:
     entity = header.entities[0] if header.entities else None
     fields = entity.fields if entity else {}
     sic, sic_description = _sic(fields.get("STANDARD INDUSTRIAL CLASSIFICATION"))
     ciks = [e.cik for e in header.entities if e.cik is not None]
-    cik = ledger.cik or (ciks[0] if ciks else None)
+    cik = source.cik or (ciks[0] if ciks else None)
     filed = header.filing_date
     return {
         "accession_number": header.accession_number,
@@ -65,11 +82,11 @@ def filing_row(header: SubmissionHeader, n_documents: int, ledger: LedgerRow) ->
         "public_document_count": header.public_document_count,
         "n_documents": n_documents,
         "private_to_public": header.private_to_public,
-        "source_url": ledger.url,
-        "fetched_at": datetime.fromisoformat(ledger.fetched_at) if ledger.fetched_at else None,
-        "raw_sha256": ledger.sha256,
-        "raw_bytes": ledger.n_bytes,
-        "discovered_via": ledger.discovered_via,
+        "source_url": source.url,
+        "fetched_at": datetime.fromisoformat(source.fetched_at) if source.fetched_at else None,
+        "raw_sha256": source.sha256,
+        "raw_bytes": source.n_bytes,
+        "discovered_via": source.discovered_via,
         "year": filed.year if filed else 0,
     }
 
@@ -128,17 +145,19 @@ def letter_rows(submission: Submission, texts: list[DocumentText], cik: int | No
     year = header.filing_date.year if header.filing_date else 0
     common = {"accession_number": header.accession_number, "cik": cik, "filing_date": header.filing_date}
     letter: Letter | None = None
+    full_text = texts[index].text or "" if index is not None else ""
     if index is not None:
-        letter = parse_letter(texts[index].text or "", header.form_type, header.filing_date)
+        letter = parse_letter(full_text[:MAX_LETTER_CHARS], header.form_type, header.filing_date)
     row: dict[str, Any] = {
         **common,
         "form_type": header.form_type,
         "release_date": header.release_date,
         "document_sequence": submission.documents[index].sequence if index is not None else None,
         "text_source": texts[index].text_source if index is not None else None,
-        "sender": STAFF if header.form_type.upper() in STAFF_FORMS else "company",
+        "sender": sender_of(header.form_type),
         "needs_ocr": any(t.needs_ocr for t in texts) and index is None,
         "n_comments": 0,
+        "text_truncated": len(full_text) > MAX_LETTER_CHARS,
         "year": year,
     }
     comments: list[dict[str, Any]] = []
@@ -183,11 +202,14 @@ def letter_rows(submission: Submission, texts: list[DocumentText], cik: int | No
     return row, comments
 
 
-def normalize_filing(raw: bytes, ledger: LedgerRow, tesseract: str | None = None) -> FilingRows:
-    """Rows for one complete submission. Raises SubmissionError when the bytes cannot be parsed.
-    `tesseract` is the OCR program for scanned pages (None: they are flagged `needs_ocr`)."""
+def normalize_filing(raw: bytes, source: FilingSource, tesseract: str | None = None) -> FilingRows:
+    """Rows for one complete submission. Raises SubmissionError when the bytes cannot be parsed, or are not the
+    submission `source` names. `tesseract` is the OCR program for scanned pages (None: flagged `needs_ocr`)."""
     submission = parse_submission(raw)
-    filing = filing_row(submission.header, len(submission.documents), ledger)
+    if submission.header.accession_number != source.accession_number:
+        raise SubmissionError(f"the header's accession number is {submission.header.accession_number}, not "
+                              f"{source.accession_number}: the archived bytes are another filing")
+    filing = filing_row(submission.header, len(submission.documents), source)
     texts = [extract_document_text(document, tesseract) for document in submission.documents]
     letter, comments = letter_rows(submission, texts, filing["cik"])
     return FilingRows(filing, document_rows(submission, texts, filing["cik"]), letter, comments)

@@ -17,6 +17,9 @@ import pypdfium2
 
 OCR_DPI = 300  # tesseract's accuracy falls off below ~300 dpi on typewritten letters
 OCR_TIMEOUT_SECONDS = 120
+# A letter page at 300 dpi is 8.4 megapixels. A page may declare any size (a 131 KB PDF of 200-inch pages
+# rendered at 300 dpi took 11.5 GB): the scale is lowered so no page renders to more than this.
+OCR_MAX_PIXELS = 40_000_000
 
 
 @dataclass(slots=True)
@@ -35,9 +38,17 @@ def tesseract_path() -> str | None:
     return shutil.which("tesseract")
 
 
+def render_scale(width_points: float, height_points: float, dpi: int = OCR_DPI) -> float:
+    """pdfium's render scale for a page: `dpi`, lowered so the bitmap stays within OCR_MAX_PIXELS."""
+    scale = dpi / 72
+    pixels = max(width_points, 1.0) * max(height_points, 1.0) * scale * scale
+    return scale if pixels <= OCR_MAX_PIXELS else scale * (OCR_MAX_PIXELS / pixels) ** 0.5
+
+
 def page_as_pgm(page: pypdfium2.PdfPage, dpi: int = OCR_DPI) -> bytes:
     """Render one page to a greyscale PGM image (leptonica, tesseract's image reader, takes PNM)."""
-    bitmap = page.render(scale=dpi / 72, grayscale=True)
+    width, height = page.get_size()
+    bitmap = page.render(scale=render_scale(width, height, dpi), grayscale=True)
     try:
         width, height, stride = bitmap.width, bitmap.height, bitmap.stride
         buffer = bytes(bitmap.buffer)

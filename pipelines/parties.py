@@ -22,8 +22,10 @@ _TITLE_WORDS = re.compile(
 
 NAME_SUFFIX = re.compile(r",\s*(?:jr|sr|esq|iii|ii|iv|ph\.?d|m\.?d)\.?(?=,|$)", re.IGNORECASE)
 
+# Words start at a word boundary and are matched possessively (*+): a long run of capitals cannot make these
+# patterns try every split of it (quadratic: 9 s for a letter ending in 20,000 capitals)
 _PERSON = re.compile(
-    r"(?:(?:mr|ms|mrs|mses|messrs|dr)\.?\s+)?[A-Z][A-Za-z'’.-]*(?:\s+[A-Z][A-Za-z'’.-]*\.?){1,4}"
+    r"(?:(?:mr|ms|mrs|mses|messrs|dr)\.?\s+)?(?<![\w'’.-])[A-Z][A-Za-z'’.-]*+(?:\s+[A-Z][A-Za-z'’.-]*+\.?){1,4}"
     r"(?:,?\s+(?:jr|sr|esq|iii|ii|iv)\.?)?")
 
 _CLOSING = re.compile(
@@ -47,8 +49,8 @@ _KNOWN_DIVISION = re.compile(
 _OFFICE = re.compile(r"(?:office of\b.*|disclosure review program|.*\boffice\s*$)", re.IGNORECASE)
 
 _CONTACT = re.compile(
-    r"(?P<name>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){1,3}),?\s+"
-    r"(?:(?P<title>[A-Z][\w&-]*(?:\s+(?:[A-Z][\w&-]*|and|of|&)){0,7}),\s+)?"
+    r"(?P<name>(?<![\w.'’-])[A-Z][\w.'’-]*+(?:\s+[A-Z][\w.'’-]*+){1,3}),?\s+"
+    r"(?:(?P<title>[A-Z][\w&-]*+(?:\s+(?:[A-Z][\w&-]*+|and|of|&)){0,7}),\s+)?"
     r"at\s+\(?(?P<area>\d{3})\)?[-.\s]*(?P<exchange>\d{3})[-.\s]*(?P<line>\d{4})")
 
 _OFFICE_IN_LINE = re.compile(r"(office of\b.*|disclosure review program)", re.IGNORECASE)

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from edgar_corpus.edgar import ACCESSION, parse_edgar_date
+
 
 class SubmissionError(ValueError):
     """The bytes are not a parseable EDGAR complete submission; the message says why."""
@@ -86,16 +88,17 @@ _UU_BEGIN = re.compile(rb"^begin [0-7]{3,4} [^\n]*\n", re.MULTILINE)
 _ENTITY_ROLES = ("FILER", "FILED FOR", "SUBJECT COMPANY", "FILED BY", "REPORTING OWNER", "ISSUER")
 
 
-def parse_edgar_date(value: str | bytes | None) -> date | None:
-    """`YYYYMMDD` (header style) or `YYYY-MM-DD` (index style) to a date; None when absent or invalid."""
-    if not value:
-        return None
-    text = value.decode("ascii", "replace") if isinstance(value, bytes) else value
-    text = text.strip().replace("-", "")
-    try:
-        return datetime.strptime(text, "%Y%m%d").date()
-    except ValueError:
-        return None
+_IDENTITY_ACCESSION = re.compile(rb"^ACCESSION NUMBER:[ \t]*(\S+)", re.MULTILINE)
+_IDENTITY_CIK = re.compile(rb"^\t+CENTRAL INDEX KEY:[ \t]*(\d+)", re.MULTILINE)
+
+
+def submission_identity(raw: bytes) -> tuple[str | None, set[int]]:
+    """The header's ACCESSION NUMBER and entity CIKs, read cheaply (the crawler checks every fetched filing)."""
+    end = raw.find(b"</SEC-HEADER>", 0, 1 << 20)
+    header = raw[: end if end >= 0 else 1 << 16]
+    accession = _IDENTITY_ACCESSION.search(header)
+    ciks = {int(m.group(1)) for m in _IDENTITY_CIK.finditer(header)}
+    return (accession.group(1).decode("latin-1") if accession else None), ciks
 
 
 def parse_submission(raw: bytes) -> Submission:
@@ -173,7 +176,7 @@ def parse_submission_header(header: bytes) -> SubmissionHeader:
                 entity.former_names[-1] = (name, changed)
 
     accession = top.get("ACCESSION NUMBER", "")
-    if not re.fullmatch(r"\d{10}-\d{2}-\d{6}", accession):
+    if not ACCESSION.fullmatch(accession):
         raise SubmissionError(f"header has no valid ACCESSION NUMBER (found {accession!r})")
     count = top.get("PUBLIC DOCUMENT COUNT", "")
     return SubmissionHeader(

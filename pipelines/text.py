@@ -15,6 +15,7 @@ import html_text
 import pypdfium2
 import pypdfium2.raw as pdfium_c
 from lxml import etree
+from lxml import html as lxml_html
 
 from pipelines.ocr import ocr_page
 from pipelines.sgml import Document, SubmissionError, document_bytes
@@ -23,11 +24,12 @@ from pipelines.sgml import Document, SubmissionError, document_bytes
 HTML, PDF, PLAIN, SEC_TEXT_EXTRACT, OCR, NONE = (
     "html", "pdf_text_layer", "plain_text", "sec_text_extract", "ocr", "none")
 MIN_PAGE_CHARS = 20  # a PDF page with fewer characters of text layer (and an image) is a scan
+MAX_OCR_PAGES = 60  # scanned pages OCR'd per document (~6 s each); the rest are flagged needs_ocr
 _LONE_NUMBER = re.compile(r"^[ \t]*\d{1,2}\.[ \t]*$", re.MULTILINE)
 
 _CP1252_ENTITY = re.compile(r"&#(?:(1[2-5][0-9])|[xX]([89][0-9a-fA-F]));")
 _BLANK_RUNS = re.compile(r"\n{3,}")
-_TITLE = re.compile(r"<title\b.*?</title>", re.IGNORECASE | re.DOTALL)  # html-text keeps <title>
+HTML_TREE_MAX_CHARS = 32 * 1024**2  # larger HTML is read by the linear tag stripper: an lxml tree takes ~10x
 _IMAGE_SUFFIXES = (".jpg", ".jpeg", ".gif", ".png", ".bmp", ".tif", ".tiff")
 
 
@@ -73,12 +75,81 @@ _HIDDEN_TEXT_LAYER = re.compile(r"font-size:\s*1pt;\s*color:\s*(?:white|#fff)", 
 _LINE_GAP = re.compile(r"(?<=\S) {2,}(?=\S)")
 
 
+def drop_element(html: str, tag: str) -> str:
+    """Remove every `<tag ...>...</tag>` in one pass (a regex over many unclosed ones is quadratic: 13 s for
+    14,285 unclosed `<title>`s). A `<tag>` never closed loses only its tag: lxml would take the whole rest of
+    the document for a title."""
+    out, position, lower = [], 0, html.lower()
+    opening, closing = f"<{tag}", f"</{tag}>"
+    while (start := lower.find(opening, position)) >= 0:
+        after = start + len(opening)
+        if after < len(lower) and (lower[after].isalnum() or lower[after] in "-_:"):  # <titles>, <style-x>
+            out.append(html[position:after])
+            position = after
+            continue
+        end = lower.find(closing, start)
+        out.append(html[position:start])
+        if end < 0:
+            out.append(re.sub(rf"<{tag}\b[^>]*>", "", html[start:], flags=re.IGNORECASE))
+            return "".join(out)
+        position = end + len(closing)
+    out.append(html[position:])
+    return "".join(out)
+
+
+def drop_comments(html: str) -> str:
+    out, position = [], 0
+    while (start := html.find("<!--", position)) >= 0:
+        end = html.find("-->", start + 4)
+        out.append(html[position:start])
+        if end < 0:
+            return "".join(out)
+        position = end + 3
+    out.append(html[position:])
+    return "".join(out)
+
+
+_BLOCK_TAG = re.compile(
+    r"<\s*/?\s*(?:p|div|br|tr|li|h[1-6]|table|section|article|blockquote|pre|hr|ul|ol|dd|dt|center|address)\b[^>]*>",
+    re.IGNORECASE)
+_CELL_TAG = re.compile(r"<\s*/?\s*t[dh]\b[^>]*>", re.IGNORECASE)
+_ANY_TAG = re.compile(r"<[^>]*>")
+_SPACES = re.compile(r"[ \t\r\f\v]+")
+
+
+def flat_html_to_text(html: str) -> str:
+    """Text of HTML without building a tree: for documents too large or too deeply nested for lxml (libxml2
+    stops at 2,048 levels and drops the rest). Block tags become line breaks, cells spaces; linear in the size."""
+    import html as html_module
+
+    text = drop_comments(html)
+    for tag in ("script", "style", "noscript"):
+        text = drop_element(text, tag)
+    text = _CELL_TAG.sub(" ", _BLOCK_TAG.sub("\n", text))
+    text = html_module.unescape(_ANY_TAG.sub("", text))
+    lines = (_SPACES.sub(" ", line).strip() for line in text.replace("\xa0", " ").split("\n"))
+    return _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip()
+
+
+def parse_html_tree(html: str) -> etree._Element | None:
+    """An lxml tree of the HTML, or None when libxml2 had to stop (nesting beyond its limit) and text was lost."""
+    parser = lxml_html.HTMLParser(recover=True, encoding="utf-8", huge_tree=True)  # huge_tree: 2,048 levels, not 256
+    body = html.strip().replace("\x00", "").encode("utf-8") or b"<html/>"
+    root = etree.fromstring(body, parser=parser)
+    if any(error.type_name == "ERR_RESOURCE_LIMIT" for error in parser.error_log):
+        return None
+    return root if root is not None else etree.fromstring(b"<html/>", parser=parser)
+
+
 def html_to_text(html: str) -> str:
     if _HIDDEN_TEXT_LAYER.search(html):
         # Page images with their text as an invisible 1pt layer (a Workiva export): line breaks survive only
         # as runs of spaces, which HTML whitespace rules would collapse
         html = _LINE_GAP.sub("<br>", html)
-    tree = html_text.parse_html(_TITLE.sub("", fix_cp1252_entities(html)))
+    html = drop_element(fix_cp1252_entities(html), "title")
+    tree = parse_html_tree(html) if len(html) <= HTML_TREE_MAX_CHARS else None
+    if tree is None:
+        return flat_html_to_text(html)
     etree.strip_elements(tree, *_INVISIBLE, with_tail=False)
     text = html_text.etree_to_text(tree, guess_layout=True)
     return _BLANK_RUNS.sub("\n\n", text.replace("\xa0", " ")).strip()
@@ -156,7 +227,7 @@ def pdf_to_text(data: bytes, tesseract: str | None = None) -> PdfText:
                 text = reattach_margin_numbers(text, textpage)
             textpage.close()
             if len(text.strip()) < MIN_PAGE_CHARS and _has_image(page):
-                if tesseract:
+                if tesseract and len(ocr_confidences) < MAX_OCR_PAGES:
                     try:
                         ocr = ocr_page(page, tesseract)
                         text = ocr.text

@@ -6,8 +6,9 @@ import json
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from crawler.indexes import parse_submissions
+from crawler.items import ListingProblem
 from crawler.spiders.base import EdgarSpider
+from pipelines.indexes import Submissions, parse_submissions
 
 if TYPE_CHECKING:
     import scrapy
@@ -15,7 +16,7 @@ if TYPE_CHECKING:
 
 
 class CompanySpider(EdgarSpider):
-    """Spider arguments: `cik` (one CIK, or several separated by commas), `forms`, `data_dir`."""
+    """Spider arguments: `cik` (one CIK, or several separated by commas), `forms`."""
 
     name = "edgar_company"
     discovered_via = "submissions"
@@ -27,19 +28,26 @@ class CompanySpider(EdgarSpider):
             raise ValueError(f"edgar_company needs -a cik=N[,M...] with numeric CIKs (got {cik!r})")
         self.ciks = [int(c) for c in ciks]
 
-    def listing_requests(self) -> Iterator[scrapy.Request]:
+    def scope(self) -> dict[str, str]:
+        return {**super().scope(), "cik": ",".join(str(c) for c in self.ciks)}
+
+    def listing_requests(self) -> Iterator[scrapy.Request | ListingProblem]:
         for cik in self.ciks:
             yield self.listing_request(f"{self.data_url}/submissions/CIK{cik:010d}.json", self.parse_submissions,
                                        cik=cik)
 
     def parse_submissions(self, response: Response, cik: int) -> Iterator[Any]:
-        body = self.listing_body(response)
-        if body is None:
+        if self.listing_absent(response):
             self.logger.warning("EDGAR has no submissions JSON for CIK %d (HTTP %d); the quarterly and daily "
                                 "indexes still list its filings", cik, response.status)
             self.crawler.stats.inc_value("edgar/companies_without_submissions")
             return
-        listed, pages = parse_submissions(json.loads(body), cik)
-        for page in pages:
+        listed = self.read_listing(response, lambda body: parse_submissions(json.loads(body), cik))
+        if isinstance(listed, ListingProblem):
+            yield listed
+            return
+        assert isinstance(listed, Submissions)
+        yield from self.malformed_problem(response.url, listed.malformed)
+        for page in listed.pages:
             yield self.listing_request(f"{self.data_url}/submissions/{page}", self.parse_submissions, cik=cik)
-        yield from self.filing_requests(listed)
+        yield from self.filing_requests(listed.filings)

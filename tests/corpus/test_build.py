@@ -10,13 +10,12 @@ import sys
 from datetime import date
 from pathlib import Path
 
-import duckdb
 import pyarrow.parquet as pq
 import pytest
 
+from corpus.build import build_corpus
 from corpus.catalog import CatalogError, connect, search_letters, search_terms
-from pipelines.build import build_corpus
-from pipelines.letters import LETTER_KINDS
+from edgar_corpus.edgar import LETTER_KINDS
 from tests.conftest import ROOT, cli, sample_rows
 
 
@@ -30,7 +29,7 @@ def archive_copy(full_crawl, tmp_path):
 
 
 def rows(data_dir, table):
-    con = duckdb.connect(str(data_dir / "corpus.duckdb"), read_only=True)
+    con = connect(data_dir)
     out = con.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall()
     con.close()
     return out
@@ -117,15 +116,16 @@ def test_conversations_tables(archive_copy):
                      (2, "0000320193-24-000061", 2, "number", 2, None)]
 
 
-def test_unparseable_raw_filing_is_recorded_and_the_rest_built(archive_copy):
+def test_a_raw_file_that_is_not_what_was_archived_is_quarantined_and_the_rest_built(archive_copy):
     victim = sorted((archive_copy / "raw").glob("*/*.txt.gz"))[5]
-    victim.write_bytes(gzip.compress(b"<html>Service Unavailable</html>"))
+    victim.write_bytes(gzip.compress(b"<html>Service Unavailable</html>"))  # not the bytes the ledger's sha256 says
     report = build_corpus(archive_copy, progress=None)
-    assert report.filings == 156
+    assert report.filings == 156 and report.damaged == 1
     failures = rows(archive_copy, "failures")
     assert len(failures) == 1
     assert failures[0][0] == victim.name.removesuffix(".txt.gz")
-    assert failures[0][3:5] == ("build", "unparseable")
+    assert failures[0][3:5] == ("crawl", "dead")  # the next crawl fetches it again
+    assert "checksum" in failures[0][5]
 
 
 def test_sql_command_prints_results_and_refuses_bad_sql(full_crawl):
@@ -144,7 +144,7 @@ def test_sql_without_a_corpus_says_how_to_build_one(tmp_path):
 
 def test_catalog_of_another_schema_version_is_refused(archive_copy):
     build_corpus(archive_copy, progress=None)
-    con = duckdb.connect(str(archive_copy / "corpus.duckdb"))
+    con = connect(archive_copy, read_only=False)
     con.execute("UPDATE corpus_info SET schema_version = 99")
     con.close()
     with pytest.raises(CatalogError, match="schema version 99"):
@@ -217,7 +217,7 @@ def test_a_build_that_cannot_write_leaves_the_previous_corpus(archive_copy):
     script = ("import resource, signal, sys\n"
               "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
               "resource.setrlimit(resource.RLIMIT_FSIZE, (40_000, 40_000))\n"
-              "from pipelines.build import build_corpus\n"
+              "from corpus.build import build_corpus\n"
               f"build_corpus({str(archive_copy)!r}, workers=1, progress=None, full=True)\n")
     failed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert failed.returncode != 0 and ("File too large" in failed.stderr or "Errno 27" in failed.stderr)
@@ -302,7 +302,7 @@ def test_incremental_builds_give_the_rows_of_a_full_build(archive_copy, tmp_path
         n = archive_until(archive_copy, data, cutoff)
         report = build_corpus(data, workers=1, progress=None)
         sizes.append((n, report.mode.split(" ")[0], report.normalized, report.filings, report.catalog))
-        links.append(dict((r[0], r[1:]) for r in duckdb.connect(str(data / "corpus.duckdb"), read_only=True).execute(
+        links.append(dict((r[0], r[1:]) for r in connect(data).execute(
             "SELECT conversation_id, n_letters, status FROM conversations").fetchall()))
     # reviews that a later build changed (letters filed after the cutoff joined them): the incremental
     # builds had to rewrite those rows, not only add new ones

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
+from corpus.build import build_corpus
 from corpus.schema import TABLES
 from corpus.schema_doc import schema_markdown
-from pipelines.build import build_corpus
 
 SCHEMA_MD = Path(__file__).resolve().parents[2] / "docs" / "SCHEMA.md"
 

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from corpus.status import in_scope
-from crawler.indexes import ListedFiling
+from pipelines.indexes import ListedFiling
 
 FILING = ListedFiling("0001193125-20-000001", 320193, "CORRESP", date(2020, 3, 2), "APPLE INC")
 

@@ -17,14 +17,15 @@ from collections import Counter
 from datetime import date
 from pathlib import Path
 
-import duckdb
 import pytest
 
+from corpus.catalog import connect
 from fake_edgar import max_requests_in_window, read_log
 from fake_edgar.server import FAULT_KINDS
 from tests.conftest import ROOT, SAMPLE, cli, crawl_args, raw_path, run_crawl, sample_rows
 
 FAST_RETRIES = ["--setting", "EDGAR_BACKOFF_BASE=0.05", "--setting", "EDGAR_BACKOFF_MAX=0.5"]
+SHORT_PAUSE = ["--setting", "EDGAR_ALLOW_SHORT_PAUSE=1"]  # tests may pause seconds, not the 60 s a real crawl must
 # Two companies served by submissions JSON, 48 filings: enough for failure tests, quick to crawl.
 SUBSET = ["--cik", "927628", "--cik", "865752"]
 
@@ -54,7 +55,7 @@ def test_archive_holds_exact_bytes(full_crawl):
 
 
 def test_header_fields_match_mirror_truth(full_crawl):
-    con = duckdb.connect(str(full_crawl.data_dir / "corpus.duckdb"), read_only=True)
+    con = connect(full_crawl.data_dir)
     got = {r[0]: r[1:] for r in con.execute(
         "SELECT accession_number, form_type, cik, filing_date, release_date, "
         "strftime(acceptance_datetime, '%Y%m%d%H%M%S') FROM filings").fetchall()}
@@ -66,7 +67,7 @@ def test_header_fields_match_mirror_truth(full_crawl):
 
 
 def test_apple_upload_header_parsed_exactly(full_crawl):
-    con = duckdb.connect(str(full_crawl.data_dir / "corpus.duckdb"), read_only=True)
+    con = connect(full_crawl.data_dir)
     row = con.execute(
         "SELECT company_name, file_numbers, reference_accession, submitter_prefix, sic, cf_office, "
         "fiscal_year_end, state_of_incorporation, public_document_count, acceptance_datetime_utc "
@@ -159,7 +160,7 @@ def test_company_mode_follows_older_submissions_pages(fake_edgar, tmp_path):
 @pytest.mark.parametrize("status", [403, 429])
 def test_forced_throttle_stops_everything_then_completes(fake_edgar, tmp_path, status):
     server = fake_edgar(throttle_at=(12,), block_seconds=3.0, throttle_status=status)
-    result = run_crawl(server, tmp_path / "t", *SUBSET, "--throttle-pause", "4", "--no-build")
+    result = run_crawl(server, tmp_path / "t", *SUBSET, "--throttle-pause", "4", *SHORT_PAUSE, "--no-build")
     assert result.returncode == 0, result.stderr[-2000:]
     assert set(result.ledger("archived")) == {r["accession"] for r in subset_rows()}
     throttled = [r for r in result.requests if r["throttled"]]
@@ -198,7 +199,7 @@ def test_corrupt_body_becomes_dead_letter_and_the_rest_is_fine(fake_edgar, tmp_p
     assert list(dead) == [victim["accession"]]
     assert "not a complete submission" in dead[victim["accession"]]["reason"]
     assert len(result.ledger("archived")) == len(subset_rows()) - 1
-    con = duckdb.connect(str(tmp_path / "x" / "corpus.duckdb"), read_only=True)
+    con = connect(tmp_path / "x")
     assert con.execute("SELECT stage, status FROM failures").fetchall() == [("crawl", "dead")]
     assert con.execute("SELECT count(*) FROM filings").fetchone()[0] == len(subset_rows()) - 1
 
@@ -257,7 +258,7 @@ def test_kill_9_then_rerun_gives_the_same_corpus_and_fetches_nothing_twice(full_
     assert sum(second.values()) == 157 - len(on_disk)
 
     def corpus(data):
-        con = duckdb.connect(str(data / "corpus.duckdb"), read_only=True)
+        con = connect(data)
         filings = con.execute("SELECT * EXCLUDE (fetched_at, source_url) FROM filings ORDER BY 1").fetchall()
         docs = con.execute("SELECT * FROM documents ORDER BY accession_number, sequence").fetchall()
         return filings, docs
@@ -304,7 +305,7 @@ def test_scrapy_crawl_works_as_scrapy_users_expect(fake_edgar, tmp_path):
     ("args", "message"),
     [
         (["--cik", "1751008", "--rate", "11"], "at most 10"),
-        (["--cik", "1751008", "--rate", "0"], "at most 10"),
+        (["--cik", "1751008", "--rate", "0"], "between 0.1 and 10"),
         (["--from", "2024-05-01", "--to", "2024-01-01"], "before --from"),
         (["--from", "2024-13-01"], "YYYY-MM-DD"),
         ([], "say what to crawl"),
@@ -367,7 +368,7 @@ def test_daily_crawl_without_dates_continues_from_the_last_one(fake_edgar, tmp_p
     server = fake_edgar()
     data = tmp_path / "d"
     first_try = run_crawl(server, data, "--daily")
-    assert first_try.returncode == 2 and "give the first one --from" in first_try.stderr
+    assert first_try.returncode == 2 and "give the first one a start day (--from" in first_try.stderr
     first = run_crawl(server, data, "--daily", "--from", "2025-11-03", "--to", "2026-01-15", "--no-build")
     assert first.returncode == 0, first.stderr[-2000:]
     assert json.loads((data / "crawl-state.json").read_text()) == {"daily_completed_through": "2026-01-15"}
@@ -431,7 +432,7 @@ def test_kill_9_at_ten_points_of_crawl_and_build_gives_the_same_corpus(full_craw
     assert built.returncode == 0, built.stderr[-2000:]
 
     def corpus(data: Path) -> dict[str, list]:
-        con = duckdb.connect(str(data / "corpus.duckdb"), read_only=True)
+        con = connect(data)
         tables = {"filings": "SELECT * EXCLUDE (fetched_at, source_url, discovered_via) FROM filings ORDER BY 1"}
         for name in ("documents", "letters", "comments", "conversations", "comment_responses", "failures"):
             tables[name] = f"SELECT * FROM {name} ORDER BY ALL"
@@ -497,7 +498,7 @@ def test_a_server_stricter_than_the_published_limit_still_gets_a_complete_crawl(
     """The fake blocks above 5 requests in a second; the crawl starts at 8, is throttled, comes back at half
     the rate, and finishes instead of being blocked again and again."""
     server = fake_edgar(rate_limit=5, block_seconds=2.0)
-    result = run_crawl(server, tmp_path / "s", *SUBSET, "--throttle-pause", "2", "--no-build")
+    result = run_crawl(server, tmp_path / "s", *SUBSET, "--throttle-pause", "2", *SHORT_PAUSE, "--no-build")
     assert result.returncode == 0, result.stderr[-2000:]
     assert set(result.ledger("archived")) == {r["accession"] for r in subset_rows()}
     resumed = re.findall(r"Resuming after the throttle pause at ([\d.]+) requests/s", result.stderr)

@@ -6,7 +6,10 @@ import json
 from collections import Counter
 from datetime import date
 
-from crawler.indexes import (
+import pytest
+
+from pipelines.indexes import (
+    ListingError,
     add_quarters,
     business_days,
     parse_form_index,
@@ -56,11 +59,30 @@ def test_master_index():
 
 def test_submissions_json_and_pages():
     payload = json.loads((SAMPLE / "submissions" / "CIK0001035267.json").read_text())
-    rows, pages = parse_submissions(payload, 1035267)
-    assert pages == ["CIK0001035267-submissions-001.json"]
-    assert {"0000000000-22-002263", "0001035267-22-000070"} <= {r.accession_number for r in rows}
-    page_rows, more = parse_submissions(json.loads((SAMPLE / "submissions" / pages[0]).read_text()), 1035267)
-    assert page_rows and more == []
+    main = parse_submissions(payload, 1035267)
+    assert main.pages == ["CIK0001035267-submissions-001.json"]
+    assert {"0000000000-22-002263", "0001035267-22-000070"} <= {r.accession_number for r in main.filings}
+    assert main.malformed == 0
+    page = parse_submissions(json.loads((SAMPLE / "submissions" / main.pages[0]).read_text()), 1035267)
+    assert page.filings and page.pages == [] and page.malformed == 0
+
+
+def test_submissions_rows_with_a_null_or_malformed_accession_are_counted_not_listed():
+    payload = json.loads((SAMPLE / "submissions" / "CIK0001035267.json").read_text())
+    recent = payload["filings"]["recent"]
+    n = len(recent["accessionNumber"])
+    recent["accessionNumber"][0] = None
+    recent["accessionNumber"][1] = "../../etc/passwd"
+    listed = parse_submissions(payload, 1035267)
+    assert listed.malformed == 2
+    assert len(listed.filings) == n - 2
+    assert all(r.accession_number and r.accession_number[0].isdigit() for r in listed.filings)
+
+
+@pytest.mark.parametrize("payload", [[], "html", {"filings": {"recent": {"form": []}}}, {"unrelated": 1}])
+def test_a_body_that_is_not_a_submissions_file_is_refused(payload):
+    with pytest.raises(ListingError):
+        parse_submissions(payload, 1)
 
 
 def test_quarter_arithmetic():

@@ -6,10 +6,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import duckdb
-
 from corpus.archive import RawArchive, utc_now
-from pipelines.build import build_corpus
+from corpus.build import build_corpus
+from corpus.catalog import connect
 from tests.conftest import SAMPLE, raw_path
 
 STAFF = raw_path(SAMPLE, 1512673, "0000000000-23-006942").read_bytes()  # Block, PDF letter, uuencoded
@@ -36,14 +35,14 @@ def test_malformed_filings_are_recorded_and_the_rest_built(tmp_path: Path) -> No
     }
     archive = RawArchive(data)
     for accession, body in cases.items():
-        archive.store(accession=accession, cik=1512673, form_type="UPLOAD" if accession[0:10] == "0000000000"
+        archive.store_filing(accession=accession, cik=1512673, form_type="UPLOAD" if accession[0:10] == "0000000000"
                       else "CORRESP", url="test", body=body, http_status=200, fetched_at=utc_now())
     archive.close()
     before = set(tmp_path.rglob("*"))
     report = build_corpus(data, workers=1, progress=None)
 
     assert report.filings == 5  # all but the one whose header has no accession number
-    con = duckdb.connect(str(data / "corpus.duckdb"), read_only=True)
+    con = connect(data)
     failures = con.execute("SELECT accession_number, stage, status, reason FROM failures").fetchall()
     assert failures == [("0000000000-23-900002", "build", "unparseable",
                          "SubmissionError: header has no valid ACCESSION NUMBER (found '')")]
