@@ -1,4 +1,4 @@
-"""Review statistics of a mirror, to set beside the published ones (comment-letters.md §0 item 9).
+"""Review statistics of a mirror, to set beside the published ones (docs/reference/comment-letters.md §0 item 9).
 
 Parses every filing of the mirror as the build does (pipelines/normalize.py), pairs them
 (pipelines/conversations.pair_conversations) and prints medians over the reviews that have a staff comment
@@ -37,10 +37,10 @@ def main() -> None:
             raw = (args.mirror / "Archives/edgar/data" / row["cik"] / accession.replace("-", "")
                    / f"{accession}.txt").read_bytes()
             rows = normalize_filing(raw, FilingSource(accession, int(row["cik"]), discovered_via="mirror"))
-            filings.append(rows.filing)
-            letters.append(rows.letter)
-            comments.extend(rows.comments)
-    conversations, _pairs = pair_conversations(filings, letters, comments)
+            filings.extend(rows["filings"])
+            letters.extend(rows["letters"])
+            comments.extend(rows["comments"])
+    conversations = pair_conversations(filings, letters, comments)["conversations"]
     reviewed = [c for c in conversations if c["n_rounds"] > 0]
     resolved = [c for c in reviewed if c["status"] == "resolved"]
 

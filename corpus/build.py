@@ -31,7 +31,7 @@ from corpus.catalog import (
     stage_catalog,
     write_catalog,
 )
-from corpus.schema import PARTITIONED, SCHEMA_VERSION
+from corpus.schema import SCHEMA_VERSION
 from corpus.store import (
     carry_over,
     compact_table,
@@ -48,9 +48,10 @@ from corpus.store import (
     write_manifest,
     write_table,
 )
+from corpus.tables import PARTITIONED, REGISTRY, produced_by
 from corpus.workers import Budget, BudgetedPool
 from pipelines.conversations import pair_conversations
-from pipelines.normalize import FilingRows, FilingSource, normalize_filing
+from pipelines.normalize import FilingSource, Rows, normalize_filing
 from pipelines.ocr import tesseract_path
 from pipelines.sgml import SubmissionError
 
@@ -66,19 +67,20 @@ class FilingError:
 @dataclass(slots=True)
 class BuildReport:
     build_id: str
-    filings: int
-    documents: int
-    letters: int
-    comments: int
-    conversations: int
-    failures: int
+    counts: dict[str, int]  # rows of each table of the registry, over the whole published corpus
     needs_ocr: int
     ocr: bool
     seconds: float
     mode: str = "full"  # full (and why), incremental, or unchanged
     normalized: int = 0  # filings read and normalized by this build
-    catalog: str = "unchanged"  # new (search index built over all letters) or updated (new letters added)
+    catalog: str = "unchanged"  # new (search index built over all letters), updated (new letters added), repaired
     damaged: int = 0  # raw files found damaged and quarantined (their filings are fetched again by the next crawl)
+
+    def __getattr__(self, name: str) -> int:  # report.letters: the rows of a table
+        counts = object.__getattribute__(self, "counts")
+        if name in counts:
+            return counts[name]
+        raise AttributeError(name)
 
 
 def filing_source(row: LedgerRow) -> FilingSource:
@@ -87,7 +89,7 @@ def filing_source(row: LedgerRow) -> FilingSource:
                         row.discovered_via)
 
 
-def normalize_archived(archive: RawArchive, row: LedgerRow, tesseract: str | None) -> FilingRows | FilingError:
+def normalize_archived(archive: RawArchive, row: LedgerRow, tesseract: str | None) -> Rows | FilingError:
     """One archived filing to rows, or why not (a parser bug is left to raise: the pool reports it)."""
     try:
         raw = archive.read(row)
@@ -113,10 +115,7 @@ FILING_BUDGET = Budget(seconds=float(os.environ.get("EDGAR_BUILD_FILING_SECONDS"
 
 @dataclass(slots=True)
 class Normalized:
-    filings: list[dict[str, Any]]
-    documents: list[dict[str, Any]]
-    letters: list[dict[str, Any]]
-    comments: list[dict[str, Any]]
+    rows: Rows  # the normalize stage's tables, in the order of the filings
     failures: list[dict[str, Any]]  # stage "build": filings that could not be read
     damaged: list[tuple[LedgerRow, str]]  # raw files that could not be read back
 
@@ -127,12 +126,12 @@ def normalize_all(data_dir: Path, rows: list[LedgerRow], workers: int, tesseract
     ledger rows (accession numbers and what the crawl recorded), and read the bytes from the archive."""
     archive = RawArchive(data_dir)  # opened before the fork: each worker reads through its own copy
 
-    def work(row: LedgerRow) -> FilingRows | FilingError:
+    def work(row: LedgerRow) -> Rows | FilingError:
         return normalize_archived(archive, row, tesseract)
 
-    out = Normalized([], [], [], [], [], [])
-    results: dict[int, FilingRows | FilingError] = {}
-    pool: BudgetedPool[LedgerRow, FilingRows | FilingError] = BudgetedPool(work, workers, budget)
+    out = Normalized({table.name: [] for table in produced_by("normalize")}, [], [])
+    results: dict[int, Rows | FilingError] = {}
+    pool: BudgetedPool[LedgerRow, Rows | FilingError] = BudgetedPool(work, workers, budget)
     for done, outcome in enumerate(pool.run(rows), start=1):
         results[outcome.index] = outcome.value if outcome.value is not None else FilingError(
             outcome.error or "no result")
@@ -148,11 +147,14 @@ def normalize_all(data_dir: Path, rows: list[LedgerRow], workers: int, tesseract
                                  "form_type": row.form_type, "stage": "build", "status": "unparseable",
                                  "reason": result.reason, "url": row.url, "http_status": row.http_status})
         else:
-            out.filings.append(result.filing)
-            out.documents.extend(result.documents)
-            out.letters.append(result.letter)
-            out.comments.extend(result.comments)
+            for name, table_rows in result.items():
+                out.rows[name].extend(table_rows)
     return out
+
+
+def pair(rows: Rows) -> Rows:
+    """The pair stage's tables from the normalize stage's (company by company; links are written into letters)."""
+    return pair_conversations(rows["filings"], rows["letters"], rows["comments"])
 
 
 PARSING_CODE = (Path(__file__).resolve().parents[1] / "pipelines", Path(__file__).resolve().parents[1] / "edgar_corpus"
@@ -227,42 +229,32 @@ def build_corpus(
     archived = {row.accession_number for row in archived_rows}
     reason = "asked for a full build" if full else why_not_incremental(previous, archived)
     build_id = new_build_id()
+    incremental = reason is None and previous is not None
 
-    if reason is None and previous is not None:
-        done = processed_accessions(previous)
-        todo = [row for row in archived_rows if row.accession_number not in done]
-        new = normalize_all(data_dir, todo, workers, tesseract, progress)
-        archive = _note_damaged(data_dir, new)
-        kept = [row for row in read_rows(previous, "failures").to_pylist()
-                if row["stage"] == "build" and row["accession_number"] in archived]
-        failures = to_table("failures", crawl_failure_rows(archive) + kept + new.failures)
-        archive.close()
-        if not new.filings and failures.equals(read_rows(previous, "failures")):
-            drop_other_builds(data_dir, previous)
-            report = _report(previous, "unchanged", len(todo), tesseract, started)
-            content_id = read_manifest(previous).get("content_id", previous.name)
-            if catalog_build_id(data_dir) != content_id:  # a build interrupted between corpus and catalog
-                report.catalog = f"repaired ({write_catalog(data_dir, previous, content_id)})"
-            report.damaged = len(new.damaged)
-            return report
+    done = processed_accessions(previous) if incremental else set()
+    todo = [row for row in archived_rows if row.accession_number not in done]
+    new = normalize_all(data_dir, todo, workers, tesseract, progress)
+    archive = _note_damaged(data_dir, new)
+    kept = [row for row in read_rows(previous, "failures").to_pylist()
+            if row["stage"] == "build" and row["accession_number"] in archived] if incremental else []
+    failures = crawl_failure_rows(archive) + kept + new.failures
+    archive.close()
+
+    if incremental:
+        assert previous is not None
+        if not new.rows["filings"] and to_table("failures", failures).equals(read_rows(previous, "failures")):
+            return _unchanged(data_dir, previous, len(todo), len(new.damaged), tesseract, started)
         build_dir = new_build_dir(data_dir, build_id)
         _add_to_build(previous, build_dir, new, failures)
         mode = "incremental"
     else:
-        todo = archived_rows
-        new = normalize_all(data_dir, todo, workers, tesseract, progress)
-        archive = _note_damaged(data_dir, new)
-        conversations, comment_responses = pair_conversations(new.filings, new.letters, new.comments)
         build_dir = new_build_dir(data_dir, build_id)
-        tables = {"filings": new.filings, "documents": new.documents, "letters": new.letters,
-                  "comments": new.comments, "conversations": conversations, "comment_responses": comment_responses,
-                  "failures": crawl_failure_rows(archive) + new.failures}
-        archive.close()
+        tables = {**new.rows, **pair(new.rows), "failures": failures}
         file_name = f"part-{build_id}.parquet"
         with ThreadPoolExecutor(max_workers=workers) as writers:  # pyarrow compresses and writes without the GIL
-            list(writers.map(lambda name: write_table(build_dir, name, to_table(name, tables[name]),
-                                                      "part-0.parquet" if name == "failures" else file_name),
-                             tables))
+            list(writers.map(lambda table: write_table(build_dir, table.name, to_table(table.name, tables[table.name]),
+                                                       file_name if table.partitioned else "part-0.parquet"),
+                             REGISTRY))
         mode = f"full ({reason})"
     for name in PARTITIONED:
         compact_table(build_dir, name, min_files=COMPACT_AT)
@@ -280,6 +272,18 @@ def build_corpus(
     return report
 
 
+def _unchanged(data_dir: Path, previous: Path, normalized: int, damaged: int, tesseract: str | None,
+               started: float) -> BuildReport:
+    """Nothing new: the published corpus stays; a catalog that does not match it is written again."""
+    drop_other_builds(data_dir, previous)
+    report = _report(previous, "unchanged", normalized, tesseract, started)
+    content_id = read_manifest(previous).get("content_id", previous.name)
+    if catalog_build_id(data_dir) != content_id:  # a build interrupted between corpus and catalog
+        report.catalog = f"repaired ({write_catalog(data_dir, previous, content_id)})"
+    report.damaged = damaged
+    return report
+
+
 def _note_damaged(data_dir: Path, new: Normalized) -> RawArchive:
     """Quarantine the raw files found damaged and mark their filings for the next crawl; the archive, reopened."""
     archive = RawArchive(data_dir)
@@ -290,11 +294,11 @@ def _note_damaged(data_dir: Path, new: Normalized) -> RawArchive:
 
 
 def report_line(report: BuildReport, data_dir: Path) -> str:
-    """The one line a build prints."""
+    """What a build prints: how it went, and the rows of every table."""
+    counts = ", ".join(f"{report.counts[table.name]} {table.name.replace('_', ' ')}" for table in REGISTRY)
     line = (f"build {report.build_id} ({report.mode}, {report.normalized} filings normalized, catalog "
-            f"{report.catalog}): {report.filings} filings, {report.documents} documents, {report.letters} letters, "
-            f"{report.comments} comments, {report.conversations} conversations, {report.failures} failures in "
-            f"{report.seconds:.1f}s -> {Path(data_dir) / 'corpus'}, {Path(data_dir) / 'corpus.duckdb'}")
+            f"{report.catalog}): {counts} in {report.seconds:.1f}s -> {Path(data_dir) / 'corpus'}, "
+            f"{Path(data_dir) / 'corpus.duckdb'}")
     if report.damaged:
         line += f"\n  {report.damaged} damaged raw files quarantined; run the crawl again to fetch them"
     if report.needs_ocr:
@@ -304,33 +308,29 @@ def report_line(report: BuildReport, data_dir: Path) -> str:
     return line
 
 
-def _add_to_build(previous: Path, build_dir: Path, new: Normalized, failures: pa.Table) -> None:
+def _add_to_build(previous: Path, build_dir: Path, new: Normalized, failures: list[dict[str, Any]]) -> None:
     """An incremental build: the previous build's files, plus the new filings' rows, with the companies that
     have new letters paired again over all their letters. Only rows that changed are rewritten."""
     file_name = f"part-{build_dir.name}.parquet"
-    added = {name: to_table(name, rows) for name, rows in
-             (("filings", new.filings), ("documents", new.documents), ("letters", new.letters),
-              ("comments", new.comments))}
-    for name in ("filings", "documents", "comments"):  # one row per filing or below it: only added to
-        carry_over(previous, build_dir, name, "accession_number", set(), added[name], file_name)
-    write_table(build_dir, "failures", failures)
-
-    # Pairing works company by company: these companies' letters, old and new (both read through the
-    # schema, so old and new rows have the same Python types), are paired again.
-    ciks = {row["cik"] for row in new.letters}
-    filings = read_rows(previous, "filings", ciks).to_pylist() + added["filings"].to_pylist()
-    old_letters = read_rows(previous, "letters", ciks)
-    letters = old_letters.to_pylist() + added["letters"].to_pylist()
-    comments = read_rows(previous, "comments", ciks).to_pylist() + added["comments"].to_pylist()
-    conversations, comment_responses = pair_conversations(filings, letters, comments)
-
-    _replace_changed(previous, build_dir, "letters", "accession_number", old_letters,
-                     to_table("letters", letters), file_name)
-    _replace_changed(previous, build_dir, "conversations", "conversation_id",
-                     read_rows(previous, "conversations", ciks), to_table("conversations", conversations), file_name)
-    _replace_changed(previous, build_dir, "comment_responses", "conversation_id",
-                     read_rows(previous, "comment_responses", ciks),
-                     to_table("comment_responses", comment_responses), file_name)
+    added = {name: to_table(name, rows) for name, rows in new.rows.items()}
+    # Pairing works company by company: these companies' rows, old and new (both read through the schema, so
+    # old and new rows have the same Python types), are paired again.
+    ciks = {row["cik"] for row in new.rows["letters"]}
+    inputs: Rows = {}
+    old: dict[str, pa.Table] = {}
+    for name in new.rows:
+        old[name] = read_rows(previous, name, ciks)
+        inputs[name] = old[name].to_pylist() + added[name].to_pylist()
+    derived = {**inputs, **pair(inputs)}
+    for table in REGISTRY:
+        if table.update == "append":
+            carry_over(previous, build_dir, table.name, table.row_key, set(), added[table.name], file_name)
+        elif table.update == "regroup":
+            before = old[table.name] if table.name in old else read_rows(previous, table.name, ciks)
+            _replace_changed(previous, build_dir, table.name, table.row_key, before,
+                             to_table(table.name, derived[table.name]), file_name)
+        else:
+            write_table(build_dir, table.name, to_table(table.name, failures))
 
 
 def _replace_changed(previous: Path, build_dir: Path, name: str, key: str, old: pa.Table, new: pa.Table,
@@ -350,14 +350,12 @@ def _replace_changed(previous: Path, build_dir: Path, name: str, key: str, old: 
 
 def _report(build_dir: Path, mode: str, normalized: int, tesseract: str | None, started: float) -> BuildReport:
     """Counts over the whole published corpus, from the Parquet footers."""
-    def count(name: str) -> int:
-        return sum(pq.ParquetFile(path).metadata.num_rows for path in table_files(build_dir, name))
-
+    counts = {table.name: sum(pq.ParquetFile(path).metadata.num_rows for path in table_files(build_dir, table.name))
+              for table in REGISTRY}
     needs_ocr = sum(pc.sum(pq.read_table(path, columns=["needs_ocr"])["needs_ocr"]).as_py() or 0
                     for path in table_files(build_dir, "documents"))
-    return BuildReport(build_dir.name, count("filings"), count("documents"), count("letters"), count("comments"),
-                       count("conversations"), count("failures"), needs_ocr, tesseract is not None,
-                       time.monotonic() - started, mode, normalized)
+    return BuildReport(build_dir.name, counts, needs_ocr, tesseract is not None, time.monotonic() - started, mode,
+                       normalized)
 
 
 def compact_corpus(data_dir: Path | str) -> tuple[str, int]:

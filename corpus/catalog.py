@@ -20,8 +20,9 @@ import duckdb
 import duckdb_extension_fts
 from tenacity import retry, retry_if_exception, stop_after_delay, wait_exponential
 
-from corpus.schema import PARTITIONED, SCHEMA_VERSION, TABLES
+from corpus.schema import SCHEMA_VERSION
 from corpus.store import published_build, read_manifest
+from corpus.tables import PARTITIONED, TABLES
 
 
 class CatalogError(RuntimeError):

@@ -224,21 +224,3 @@ COMMENT_RESPONSES = pa.schema(
     ],
     metadata={"corpus.schema_version": str(SCHEMA_VERSION), "corpus.table": "comment_responses"},
 )
-
-TABLES: dict[str, pa.Schema] = {
-    "filings": FILINGS, "documents": DOCUMENTS, "letters": LETTERS, "comments": COMMENTS,
-    "conversations": CONVERSATIONS, "comment_responses": COMMENT_RESPONSES, "failures": FAILURES}
-        # hive-partitioned by year; failures is one small file
-PARTITIONED = ("filings", "documents", "letters", "comments", "conversations", "comment_responses")
-SORT_KEYS = {
-    "filings": [("cik", "ascending"), ("filing_date", "ascending"), ("accession_number", "ascending")],
-    "documents": [("cik", "ascending"), ("filing_date", "ascending"), ("accession_number", "ascending"),
-                  ("sequence", "ascending")],
-    "letters": [("cik", "ascending"), ("filing_date", "ascending"), ("accession_number", "ascending")],
-    "comments": [("cik", "ascending"), ("filing_date", "ascending"), ("accession_number", "ascending"),
-                 ("comment_number", "ascending")],
-    "conversations": [("cik", "ascending"), ("first_letter_date", "ascending"), ("conversation_id", "ascending")],
-    "comment_responses": [("cik", "ascending"), ("conversation_id", "ascending"), ("staff_accession", "ascending"),
-                          ("comment_number", "ascending")],
-    "failures": [("accession_number", "ascending")],
-}

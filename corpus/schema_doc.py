@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from corpus.schema import PARTITIONED, SCHEMA_VERSION, SORT_KEYS, TABLES
+from corpus.schema import SCHEMA_VERSION
+from corpus.tables import REGISTRY
 
 INTRO = """# Corpus schema (version {version})
 
@@ -43,11 +44,16 @@ def _struct_notes(type_: pa.DataType) -> list[str]:
 
 def schema_markdown() -> str:
     parts = [INTRO.format(version=SCHEMA_VERSION)]
-    for name, schema in TABLES.items():
-        layout = "partitioned by `year`" if name in PARTITIONED else "one file"
-        keys = ", ".join(column for column, _order in SORT_KEYS[name])
-        parts.append(f"\n## {name}\n\n{layout}; rows sorted by ({keys}).\n\n| column | type | meaning |\n|---|---|---|")
-        for field in schema:
+    for table in REGISTRY:
+        layout = "partitioned by `year`" if table.partitioned else "one file"
+        keys = ", ".join(table.sort_keys)
+        update = {"append": "an incremental build adds the new filings' rows",
+                  "regroup": f"re-derived for companies with new letters; changed groups (by `{table.row_key}`) "
+                             "are rewritten",
+                  "rewrite": "written whole by every build"}[table.update]
+        parts.append(f"\n## {table.name}\n\n{table.summary[0].upper() + table.summary[1:]}. {layout}; rows "
+                     f"sorted by ({keys}); {update}.\n\n| column | type | meaning |\n|---|---|---|")
+        for field in table.schema:
             notes = _struct_notes(field.type)
             meaning = _description(field) + (" (" + "; ".join(notes) + ")" if notes else "")
             required = " not null" if not field.nullable else ""

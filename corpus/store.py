@@ -27,9 +27,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from corpus.schema import PARTITIONED, SORT_KEYS, TABLES
+from corpus.tables import PARTITIONED, TABLES
 
-ROW_GROUP_BYTES = 96 * 1024**2  # DuckDB parallelizes per row group; ~100 MB uncompressed (engineering-notes §3.2)
+# DuckDB parallelizes per row group; ~100 MB uncompressed (docs/reference/engineering-notes.md §3.2)
+ROW_GROUP_BYTES = 96 * 1024**2
 _LOW_CARDINALITY = ["form_type", "document_type", "text_source", "submitter_prefix", "cf_office", "stage", "sender",
                     "letter_kind", "link_method", "match_method", "answer_method", "staff_office",
                     "status", "discovered_via", "business_state", "state_of_incorporation"]
@@ -41,7 +42,7 @@ def corpus_dir(data_dir: Path) -> Path:
 
 def to_table(name: str, rows: list[dict[str, Any]]) -> pa.Table:
     """Rows to a table of the canonical schema, sorted for min/max pruning."""
-    return to_table_sorted(name, pa.Table.from_pylist(rows, schema=TABLES[name]))
+    return to_table_sorted(name, pa.Table.from_pylist(rows, schema=TABLES[name].schema))
 
 
 def _write_file(table: pa.Table, path: Path) -> None:
@@ -100,10 +101,11 @@ def read_file(path: Path, name: str) -> pa.Table:
     if name in PARTITIONED:
         year = int(path.parent.name.removeprefix("year="))
         table = table.append_column("year", pa.array([year] * table.num_rows, pa.int16()))
-    for field in TABLES[name]:  # a file written before a nullable column was added reads it as nulls
+    schema = TABLES[name].schema
+    for field in schema:  # a file written before a nullable column was added reads it as nulls
         if field.name not in table.column_names:
             table = table.append_column(field, pa.nulls(table.num_rows, field.type))
-    return table.select(TABLES[name].names).cast(TABLES[name])
+    return table.select(schema.names).cast(schema)
 
 
 def read_rows(build_dir: Path, name: str, ciks: Iterable[int] | None = None) -> pa.Table:
@@ -115,7 +117,7 @@ def read_rows(build_dir: Path, name: str, ciks: Iterable[int] | None = None) -> 
             continue
         table = read_file(path, name)
         parts.append(table if wanted is None else table.filter(pc.is_in(table["cik"], wanted)))
-    return pa.concat_tables(parts) if parts else TABLES[name].empty_table()
+    return pa.concat_tables(parts) if parts else TABLES[name].schema.empty_table()
 
 
 def _may_hold(path: Path, ciks: pa.Array) -> bool:
@@ -146,7 +148,7 @@ def carry_over(previous: Path, build_dir: Path, name: str, key: str, drop: set[A
     `new_rows`. Files without dropped rows are linked; the others are rewritten, together with the new rows
     of their year, into `file_name` in each partition."""
     kept: list[pa.Table] = []
-    dropped = pa.array(sorted(drop), TABLES[name].field(key).type) if drop else None
+    dropped = pa.array(sorted(drop), TABLES[name].schema.field(key).type) if drop else None
     for path in table_files(previous, name):
         if dropped is not None:
             keys = pq.read_table(path, columns=[key])[key]
@@ -160,7 +162,7 @@ def carry_over(previous: Path, build_dir: Path, name: str, key: str, drop: set[A
 
 
 def to_table_sorted(name: str, table: pa.Table) -> pa.Table:
-    return table.sort_by(SORT_KEYS[name]) if table.num_rows else table
+    return table.sort_by(TABLES[name].sort_by) if table.num_rows else table
 
 
 def compact_table(build_dir: Path, name: str, min_files: int = 2) -> int:

@@ -52,7 +52,10 @@ class FairAccessGate:
 
     @property
     def stopping(self) -> bool:
-        engine = self.crawler.engine
+        try:
+            engine = self.crawler.engine
+        except RuntimeError:  # Scrapy 2.19: no engine before the crawl starts
+            return False
         return engine is not None and not engine.running
 
     def budget_wait(self, now: float) -> float:

@@ -2,7 +2,7 @@
 
 Every override says "default → ours, why" (kingfisher-collect style). The politeness settings
 are not tuning knobs: the SEC allows 10 requests per second per user across all its hosts, and
-blocks for 10 minutes anyone who exceeds it (edgar-interface.md §2).
+blocks for 10 minutes anyone who exceeds it (docs/reference/edgar-interface.md §2).
 """
 
 import os

@@ -25,6 +25,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from corpus.tables import REGISTRY
 from edgar_corpus import edgar
 
 EXIT_USAGE, EXIT_EDGAR, EXIT_NO_CORPUS, EXIT_INTERRUPTED = 2, 3, 4, 130
@@ -103,8 +104,8 @@ def build_parser() -> argparse.ArgumentParser:
     sql = commands.add_parser("sql", help="run SQL against the corpus catalog and print the result")
     sql.add_argument("--data-dir", type=Path, required=True)
     sql.add_argument("--csv", action="store_true", help="print CSV instead of a table")
-    sql.add_argument("query", help="SQL; tables: filings, documents, letters, comments, conversations, "
-                                   "comment_responses, failures (docs/SCHEMA.md)")
+    sql.add_argument("query", help="SQL over the corpus's tables and the catalog's macros; tables: "
+                                   + "; ".join(f"{t.name} ({t.summary})" for t in REGISTRY) + " (docs/SCHEMA.md)")
 
     status = commands.add_parser("status", help="what the data dir holds: archive, last crawls, failures")
     status.add_argument("--data-dir", type=Path, required=True)

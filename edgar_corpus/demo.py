@@ -7,6 +7,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+from corpus.tables import REGISTRY
 from fake_edgar import FakeEdgar, FakeEdgarConfig, max_requests_in_window, read_log
 
 DEMO_USER_AGENT = "edgar-corpus demo demo@example.org"
@@ -63,6 +64,10 @@ def print_summary(data_dir: Path, requests: list[dict]) -> None:
           f"({len(filing_requests) / max(n_filings, 1):.2f} per filing); "
           f"most in any 1 s: {max_requests_in_window([float(r['t']) for r in requests])}; "
           f"throttle pages: {sum(1 for r in requests if r.get('throttled'))}")
+    print("\n== The corpus: rows of each table (docs/SCHEMA.md)")
+    for table in REGISTRY:
+        rows = con.execute(f"SELECT count(*) FROM {table.name}").fetchone()[0]
+        print(f"  {table.name:18s} {rows:6d}  {table.summary}")
     print("\n== Filings by year and form")
     con.sql("""
         SELECT year, count(*) FILTER (form_type = 'UPLOAD') AS staff_letters,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-# -- fair access (edgar-interface.md §2) -------------------------------------------------------------------
+# -- fair access (docs/reference/edgar-interface.md §2) ---------------------------------------------------
 SEC_MAX_REQUESTS = 10  # the SEC's limit: requests per second, all of a user's traffic to all its hosts together
 SEC_WINDOW_SECONDS = 1.0
 MIN_DELAY = 0.11  # seconds between two requests, even at 10/s, so network jitter cannot make 11 in a second
@@ -49,7 +49,6 @@ STAFF_LETTER, COMPANY_LETTER = "UPLOAD", "CORRESP"
 DEFAULT_FORMS = (STAFF_LETTER, COMPANY_LETTER)
 DRAFT_FORMS = ("DRSLTR", "DOSLTR")  # letters about draft registration statements (confidential reviews)
 STAFF_FORMS = frozenset({"UPLOAD", "SEC STAFF LETTER", "SEC STAFF ACTION"})
-CORRESPONDENCE_FORMS = frozenset({*DEFAULT_FORMS, *DRAFT_FORMS, *STAFF_FORMS})
 EFFECTIVENESS_FORM = "EFFECT"  # the notice that a registration statement was declared effective
 
 STAFF, COMPANY = "staff", "company"  # letters.sender

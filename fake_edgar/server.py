@@ -1,7 +1,7 @@
-"""A fake EDGAR: a real HTTP server over a tree in the layout of ../shared/edgar-mirror.
+"""A fake EDGAR: a real HTTP server over a folder laid out like EDGAR's URL space (tests/data/edgar is one).
 
 One loopback port answers both www.sec.gov paths (`/Archives/...`) and data.sec.gov paths
-(`/submissions/...`), with EDGAR's behaviour as described in edgar-interface.md §11.1:
+(`/submissions/...`), with EDGAR's behaviour as described in docs/reference/edgar-interface.md §11.1:
 
 * complete submissions, their legacy flat path, and single documents cut out of them
   (binaries decoded, text documents served as their whole `<DOCUMENT>` block);
@@ -440,7 +440,10 @@ def max_requests_in_window(times: list[float], window: float = 1.0) -> int:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="fake-edgar", description="Serve a mirror tree like EDGAR, on loopback.")
-    parser.add_argument("--root", type=Path, required=True, help="tree in the layout of ../shared/edgar-mirror")
+    parser.add_argument("--root", type=Path, required=True,
+                        help="a folder laid out like EDGAR's URL space: Archives/edgar/data/<cik>/<acc18>/<acc>.txt, "
+                             "Archives/edgar/full-index/YYYY/QTRn/form.idx, Archives/edgar/daily-index/..., and "
+                             "submissions/CIK##########.json (the bundled sample, tests/data/edgar, is one)")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--block-seconds", type=float, default=600.0)
     parser.add_argument("--throttle-status", type=int, choices=(403, 429), default=403)
@@ -448,10 +451,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--log", type=Path)
     args = parser.parse_args(argv)
+    if not (args.root / "Archives" / "edgar").is_dir():
+        parser.error(f"--root {args.root}: not a folder laid out like EDGAR (no Archives/edgar/ in it); "
+                     "try --root tests/data/edgar")
     config = FakeEdgarConfig(root=args.root, block_seconds=args.block_seconds,
                              throttle_status=args.throttle_status, fault_rate=args.fault_rate,
                              seed=args.seed, log_path=args.log)
-    server = FakeEdgar(config, port=args.port)
+    try:
+        server = FakeEdgar(config, port=args.port)
+    except OSError as exc:
+        parser.error(f"cannot listen on 127.0.0.1:{args.port} ({exc.strerror}); give another --port")
     print(f"fake EDGAR serving {args.root} at {server.url}", flush=True)
     try:
         server.httpd.serve_forever()

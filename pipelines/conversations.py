@@ -2,7 +2,7 @@
 goes with which staff comment. Pure functions over the rows of the `letters`, `filings` and `comments`
 tables of one build.
 
-Signals, strongest first (comment-letters.md §1.3):
+Signals, strongest first (docs/reference/comment-letters.md §1.3):
 1. the date a letter cites ("your letter dated March 6, 2024", "Response dated ...") matched to a
    same-company letter of the other side dated that day;
 2. SEC file numbers (Re: block and UPLOAD header) shared by two letters;
@@ -21,12 +21,23 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from edgar_corpus.edgar import (
+    ACCELERATION_REQUEST,
+    COMMENT,
+    COMPANY,
+    EXTENSION_REQUEST,
+    NO_REVIEW,
+    OTHER,
+    RESPONSE,
+    REVIEW_COMPLETE,
+    STAFF,
+)
 from pipelines.dates import business_days_between
 
 LINK_THRESHOLD = 0.6
 CHRONOLOGY_DAYS = 180  # a response answers a staff letter of the last six months at most
-STAFF_KINDS_ANSWERED = ("comment", "other")  # staff letters a company letter can answer
-RESPONDING_KINDS = ("response", "extension_request")  # company letters that answer a staff letter
+STAFF_KINDS_ANSWERED = (COMMENT, OTHER)  # staff letters a company letter can answer
+RESPONDING_KINDS = (RESPONSE, EXTENSION_REQUEST)  # company letters that answer a staff letter
 _FILE_NUMBER = re.compile(r"(\d{1,3})-(\d{3,6})")
 
 
@@ -197,13 +208,13 @@ def group_company(nodes: list[LetterNode]) -> list[list[LetterNode]]:
     for node in nodes:
         if node.responds_to in by_accession:
             groups.union(node.accession, node.responds_to)
-        if node.sender == "staff" and node.responds_to_date:  # "We have reviewed your March 20, 2024 response"
+        if node.sender == STAFF and node.responds_to_date:  # "We have reviewed your March 20, 2024 response"
             for other in nodes:
-                if (other.sender, other.kind, other.letter_date) == ("company", "response", node.responds_to_date):
+                if (other.sender, other.kind, other.letter_date) == (COMPANY, RESPONSE, node.responds_to_date):
                     groups.union(node.accession, other.accession)
         for cited in node.prior_letter_dates:
             for other in nodes:
-                if other.sender == "staff" and other is not node and other.letter_date == cited \
+                if other.sender == STAFF and other is not node and other.letter_date == cited \
                         and not _closed_between(nodes, other, node):
                     groups.union(node.accession, other.accession)
     batches: dict[date, list[LetterNode]] = defaultdict(list)
@@ -222,7 +233,7 @@ def group_company(nodes: list[LetterNode]) -> list[list[LetterNode]]:
 def _closed_between(nodes: list[LetterNode], cited: LetterNode, citing: LetterNode) -> bool:
     """A completion letter on the cited letter's file came between them: the citing letter opens a new review
     that only refers back to the old one ("see our letter dated March 31, 2017" a year later)."""
-    return any(n.sender == "staff" and n.kind in ("review_complete", "no_review")
+    return any(n.sender == STAFF and n.kind in (REVIEW_COMPLETE, NO_REVIEW)
                and cited.order < n.order < citing.order
                and (not cited.file_numbers or n.file_numbers & cited.file_numbers) for n in nodes)
 
@@ -264,8 +275,8 @@ def _join_continued_reviews(nodes: list[LetterNode], groups: _UnionFind) -> None
     ordered = sorted(members.values(), key=lambda group: min(n.order for n in group))
     for index, group in enumerate(ordered):
         first = min(group, key=lambda n: n.order)
-        continues = (first.sender == "staff" and (first.kind == "review_complete" or first.responds_to_date)) or (
-            first.sender == "company" and first.kind in ("acceleration_request", "extension_request"))
+        continues = (first.sender == STAFF and (first.kind == REVIEW_COMPLETE or first.responds_to_date)) or (
+            first.sender == COMPANY and first.kind in (ACCELERATION_REQUEST, EXTENSION_REQUEST))
         if not continues:
             continue
         for earlier in reversed(ordered[:index]):
@@ -274,7 +285,7 @@ def _join_continued_reviews(nodes: list[LetterNode], groups: _UnionFind) -> None
                 break
             shares_filing = any(_same_review(a, b) and (a.periods or a.forms & b.forms)
                                 for a in group for b in earlier)
-            if first.kind in ("acceleration_request", "extension_request"):
+            if first.kind in (ACCELERATION_REQUEST, EXTENSION_REQUEST):
                 shares_filing = any(a.file_numbers & b.file_numbers for a in group for b in earlier)
             if shares_filing:
                 groups.union(first.accession, last.accession)
@@ -283,15 +294,15 @@ def _join_continued_reviews(nodes: list[LetterNode], groups: _UnionFind) -> None
 
 def conversation_id(letters: list[LetterNode]) -> str:
     """Derived from the first staff letter's accession (else the first letter's), so it survives rebuilds."""
-    staff = [n for n in letters if n.sender == "staff"]
+    staff = [n for n in letters if n.sender == STAFF]
     first = min(staff or letters, key=lambda n: n.order)
     return "CL-" + first.accession
 
 
 def link_staff_letters(conversation: list[LetterNode]) -> None:
     """Each staff letter after the first reviewed the latest response before it in its conversation."""
-    responses = [n for n in conversation if n.sender == "company" and n.kind == "response"]
-    staff = [n for n in conversation if n.sender == "staff"]
+    responses = [n for n in conversation if n.sender == COMPANY and n.kind == RESPONSE]
+    staff = [n for n in conversation if n.sender == STAFF]
     for letter in staff:
         earlier = [r for r in responses if r.order < letter.order]
         if not earlier:
@@ -312,9 +323,9 @@ def pair_letters(nodes: list[LetterNode]) -> list[Conversation]:
     conversations = []
     for cik, company in sorted(by_cik.items(), key=lambda item: item[0] or 0):
         company.sort(key=lambda n: n.order)
-        staff = [n for n in company if n.sender == "staff"]
+        staff = [n for n in company if n.sender == STAFF]
         for node in company:
-            if node.sender == "company" and node.kind in RESPONDING_KINDS:
+            if node.sender == COMPANY and node.kind in RESPONDING_KINDS:
                 link_response(node, staff)
         for group in group_company(company):
             cid = conversation_id(group)
@@ -329,11 +340,11 @@ def conversation_row(conversation: Conversation, letters: dict[str, dict[str, An
                      filings: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """One `conversations` row: the review's filings, dates, counts and status."""
     nodes = conversation.letters
-    staff = [n for n in nodes if n.sender == "staff"]
-    responses = [n for n in nodes if n.sender == "company" and n.kind == "response"]
-    comment_letters = [n for n in staff if n.kind == "comment"]
-    completion = [n for n in staff if n.kind == "review_complete"]
-    no_review = [n for n in staff if n.kind == "no_review"]
+    staff = [n for n in nodes if n.sender == STAFF]
+    responses = [n for n in nodes if n.sender == COMPANY and n.kind == RESPONSE]
+    comment_letters = [n for n in staff if n.kind == COMMENT]
+    completion = [n for n in staff if n.kind == REVIEW_COMPLETE]
+    no_review = [n for n in staff if n.kind == NO_REVIEW]
     status = "resolved" if completion else "no_review" if no_review else "open"
     first_staff = staff[0] if staff else None
     last = nodes[-1]
@@ -370,7 +381,7 @@ def conversation_row(conversation: Conversation, letters: dict[str, dict[str, An
         "days_to_first_response": (responses[0].day - first_staff.day).days if responses and first_staff else None,
         "days_to_close": (closed.day - first_staff.day).days if closed and first_staff else None,
         "release_lag_business_days": (business_days_between(last.day, releases[-1]) if releases else None),
-        "has_extension_request": any(n.kind == "extension_request" for n in nodes),
+        "has_extension_request": any(n.kind == EXTENSION_REQUEST for n in nodes),
         "year": nodes[0].day.year,
     }
 
@@ -395,10 +406,10 @@ def comment_response_rows(conversations: list[Conversation], comments: list[dict
         by_accession[comment["accession_number"]].append(comment)
     rows = []
     for conversation in conversations:
-        staff_letters = [n for n in conversation.letters if n.sender == "staff" and by_accession.get(n.accession)]
+        staff_letters = [n for n in conversation.letters if n.sender == STAFF and by_accession.get(n.accession)]
         for index, letter in enumerate(staff_letters):
             answers = [n for n in conversation.letters if n.responds_to == letter.accession
-                       and n.sender == "company" and n.kind == "response"]
+                       and n.sender == COMPANY and n.kind == RESPONSE]
             cited = [n for n in staff_letters[:index] if n.letter_date in letter.prior_letter_dates]
             previous = cited[-1] if cited else staff_letters[index - 1] if index > 0 else None
             for comment in sorted(by_accession[letter.accession], key=lambda c: c["comment_number"]):
@@ -441,9 +452,9 @@ def _find_answer(comment: dict[str, Any], responses: list[LetterNode], by_access
 
 
 def pair_conversations(filings: list[dict[str, Any]], letters: list[dict[str, Any]], comments: list[dict[str, Any]]
-                       ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+                       ) -> dict[str, list[dict[str, Any]]]:
     """Letters into reviews: the links and conversation ids are written into the `letters` rows; returns the
-    `conversations` and `comment_responses` rows."""
+    `conversations` and `comment_responses` rows, by table name."""
     by_accession = {row["accession_number"]: row for row in filings}
     nodes = letter_nodes(letters, by_accession)
     conversations = pair_letters(nodes)
@@ -453,4 +464,4 @@ def pair_conversations(filings: list[dict[str, Any]], letters: list[dict[str, An
             conversation_id=node.conversation_id, responds_to=node.responds_to, link_method=node.link_method,
             link_confidence=node.link_confidence)
     rows = [conversation_row(c, letter_by_accession, by_accession) for c in conversations]
-    return rows, comment_response_rows(conversations, comments)
+    return {"conversations": rows, "comment_responses": comment_response_rows(conversations, comments)}

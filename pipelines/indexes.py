@@ -1,6 +1,6 @@
 """Parse EDGAR's listings: quarterly and daily index files, and submissions JSON. Pure functions.
 
-Formats in edgar-interface.md §4. Index data lines start after the dashed line (the header length
+Formats in docs/reference/edgar-interface.md §4. Index data lines start after the dashed line (the header length
 varies); `form.idx` rows are split from the right because long company names can overflow their
 column in quarterly files; Date Filed is `YYYY-MM-DD` in quarterly files and `YYYYMMDD` in daily ones.
 """
@@ -94,7 +94,7 @@ def parse_submissions(payload: object, cik: int) -> Submissions:
     """Filings of a submissions JSON (main file or a `-submissions-NNN.json` page) and the pages it names.
 
     The main file nests the columns under `filings.recent` and lists older pages in `filings.files`;
-    a page file is the bare column object (edgar-interface.md §4.4). ListingError when it is neither.
+    a page file is the bare column object (docs/reference/edgar-interface.md §4.4). ListingError when it is neither.
     """
     if not isinstance(payload, dict):
         raise ListingError(f"not a submissions object (a JSON {type(payload).__name__})")

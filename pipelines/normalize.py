@@ -1,4 +1,5 @@
-"""One archived filing to corpus rows: its `filings` row, `documents` rows, `letters` row and `comments` rows.
+"""One archived filing to corpus rows, by table: its `filings` row, `documents` rows, `letters` row and `comments`
+rows (the keys are the table names of corpus/tables.py).
 
 Pure functions over the archived bytes (OCR aside, see pipelines/ocr.py).
 """
@@ -91,12 +92,7 @@ def filing_row(header: SubmissionHeader, n_documents: int, source: FilingSource)
     }
 
 
-@dataclass(slots=True)
-class FilingRows:
-    filing: dict[str, Any]
-    documents: list[dict[str, Any]]
-    letter: dict[str, Any]
-    comments: list[dict[str, Any]]
+Rows = dict[str, list[dict[str, Any]]]  # table name -> rows
 
 
 def document_rows(submission: Submission, texts: list[DocumentText], cik: int | None) -> list[dict[str, Any]]:
@@ -202,7 +198,7 @@ def letter_rows(submission: Submission, texts: list[DocumentText], cik: int | No
     return row, comments
 
 
-def normalize_filing(raw: bytes, source: FilingSource, tesseract: str | None = None) -> FilingRows:
+def normalize_filing(raw: bytes, source: FilingSource, tesseract: str | None = None) -> Rows:
     """Rows for one complete submission. Raises SubmissionError when the bytes cannot be parsed, or are not the
     submission `source` names. `tesseract` is the OCR program for scanned pages (None: flagged `needs_ocr`)."""
     submission = parse_submission(raw)
@@ -212,4 +208,5 @@ def normalize_filing(raw: bytes, source: FilingSource, tesseract: str | None = N
     filing = filing_row(submission.header, len(submission.documents), source)
     texts = [extract_document_text(document, tesseract) for document in submission.documents]
     letter, comments = letter_rows(submission, texts, filing["cik"])
-    return FilingRows(filing, document_rows(submission, texts, filing["cik"]), letter, comments)
+    return {"filings": [filing], "documents": document_rows(submission, texts, filing["cik"]), "letters": [letter],
+            "comments": comments}

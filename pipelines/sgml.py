@@ -1,6 +1,6 @@
 """Parse an EDGAR complete submission (`<accession>.txt`): SGML header, documents, uuencoded binaries.
 
-Pure functions over bytes. The layout is described in ../shared/docs/edgar-interface.md §6:
+Pure functions over bytes. The layout is described in docs/reference/edgar-interface.md §6:
 an optional PEM wrapper, `<SEC-DOCUMENT>` and `<SEC-HEADER>` stamps carrying the release date,
 a TAB-indented "KEY: value" header, then one `<DOCUMENT>` block per document.
 """

@@ -2,7 +2,7 @@
 
 Pure functions over bytes, apart from OCR, which runs the tesseract program (pipelines/ocr.py).
 pypdfium2 is not thread-safe, so these run in worker processes of the build stage, never in
-the crawler's reactor thread (engineering-notes.md §4).
+the crawler's reactor thread (docs/reference/engineering-notes.md §4).
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from scrapy.http import Response
 
 # A letter is released weeks or months after its Date Filed, and it is not known in which
-# quarterly file EDGAR lists it then (edgar-interface.md §4.2, §10): read two more quarters.
+# quarterly file EDGAR lists it then (docs/reference/edgar-interface.md §4.2, §10): read two more quarters.
 EXTRA_QUARTERS = 2
 
 

@@ -111,9 +111,10 @@ def test_a_staff_letter_ending_in_a_long_run_of_capitals_parses_as_before():
     from pipelines.normalize import FilingSource, normalize_filing
 
     rows = normalize_filing(STAFF_LETTER, FilingSource("0000000000-23-006942", 1512673))
-    text = next(d["text"] for d in rows.documents if d["text"])
-    plain = parse_letter(text, "UPLOAD", rows.filing["filing_date"])
-    hostile = parse_letter(text + "\n" + "A" * 20000, "UPLOAD", rows.filing["filing_date"])
+    text = next(d["text"] for d in rows["documents"] if d["text"])
+    filed = rows["filings"][0]["filing_date"]
+    plain = parse_letter(text, "UPLOAD", filed)
+    hostile = parse_letter(text + "\n" + "A" * 20000, "UPLOAD", filed)
     assert (hostile.letter_kind, hostile.n_comments, hostile.letter_date) == (
         plain.letter_kind, plain.n_comments, plain.letter_date)
 

@@ -7,14 +7,14 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from corpus.build import build_corpus
-from corpus.schema import TABLES
 from corpus.schema_doc import schema_markdown
+from corpus.tables import TABLES
 
 SCHEMA_MD = Path(__file__).resolve().parents[2] / "docs" / "SCHEMA.md"
 
 
 def test_every_column_is_described() -> None:
-    undescribed = [f"{table}.{field.name}" for table, schema in TABLES.items() for field in schema
+    undescribed = [f"{table}.{field.name}" for table, entry in TABLES.items() for field in entry.schema
                    if not (field.metadata or {}).get(b"description")]
     assert undescribed == []
 

@@ -289,16 +289,37 @@ def test_scrapy_crawl_also_refuses_without_user_agent(fake_edgar, tmp_path):
     assert server.config.log_path.exists() is False or server.config.log_path.read_text() == ""
 
 
-def test_scrapy_crawl_works_as_scrapy_users_expect(fake_edgar, tmp_path):
+def test_plain_scrapy_crawl_records_runs_continues_the_daily_state_and_builds(fake_edgar, tmp_path):
+    """What scrapyd runs: `scrapy crawl edgar_daily` with a range, then with no `from`. The crawl's own
+    extensions take the lock, record both runs, keep the daily state and build the corpus, as the CLI does."""
     server = fake_edgar()
+    data = tmp_path / "s"
     env = {k: v for k, v in os.environ.items() if not k.startswith("EDGAR_")}
-    env.update(EDGAR_URL=server.url, EDGAR_DATA_URL=server.url, EDGAR_DATA_DIR=str(tmp_path / "s"),
+    env.update(EDGAR_URL=server.url, EDGAR_DATA_URL=server.url, EDGAR_DATA_DIR=str(data),
                EDGAR_USER_AGENT="edgar-corpus tests tests@example.org")
-    proc = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "edgar_company", "-a", "cik=1751008"],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    con = sqlite3.connect(tmp_path / "s" / "ledger.sqlite")
-    assert con.execute("SELECT count(*) FROM filings WHERE status = 'archived'").fetchone()[0] == 13
+
+    def scrapy_crawl(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "scrapy", "crawl", "edgar_daily", *args], cwd=ROOT, env=env,
+                              capture_output=True, text=True, timeout=300)
+
+    first = scrapy_crawl("-a", "from=2025-11-03", "-a", "to=2026-01-15")
+    assert first.returncode == 0, first.stderr[-2000:]
+    assert json.loads((data / "crawl-state.json").read_text()) == {"daily_completed_through": "2026-01-15"}
+    second = scrapy_crawl("-a", "to=2026-03-20")
+    assert second.returncode == 0, second.stderr[-2000:]
+    assert "continuing from 2026-01-08" in second.stderr
+    expected = {r["accession"] for r in sample_rows() if "2025-11-03" <= r["release_date"] <= "2026-03-20"}
+    con = sqlite3.connect(data / "ledger.sqlite")
+    assert {a for (a,) in con.execute("SELECT accession_number FROM filings WHERE status = 'archived'")} == expected
+    runs = con.execute("SELECT outcome, scope FROM runs ORDER BY started_at").fetchall()
+    con.close()
+    assert [outcome for outcome, _scope in runs] == ["ok", "ok"]
+    assert json.loads(runs[1][1])["from"] == "2026-01-08"
+    status = cli("status", "--data-dir", str(data)).stdout
+    assert "crawls recorded: 2 (ok 2)" in status
+    corpus = connect(data)  # built after each crawl, by the extension
+    assert corpus.execute("SELECT count(*) FROM filings").fetchone()[0] == len(expected)
+    corpus.close()
 
 
 @pytest.mark.parametrize(

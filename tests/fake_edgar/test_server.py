@@ -1,4 +1,4 @@
-"""The fake EDGAR answers like EDGAR (edgar-interface.md §11.1), over real sockets."""
+"""The fake EDGAR answers like EDGAR (docs/reference/edgar-interface.md §11.1), over real sockets."""
 
 from __future__ import annotations
 
