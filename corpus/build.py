@@ -31,6 +31,7 @@ from corpus.catalog import (
     stage_catalog,
     write_catalog,
 )
+from corpus.listings import company_listings, listing_digest
 from corpus.schema import SCHEMA_VERSION
 from corpus.store import (
     carry_over,
@@ -51,9 +52,11 @@ from corpus.store import (
 from corpus.tables import PARTITIONED, REGISTRY, produced_by
 from corpus.workers import Budget, BudgetedPool
 from pipelines.conversations import pair_conversations
+from pipelines.indexes import ListedFiling
 from pipelines.normalize import FilingSource, Rows, normalize_filing
 from pipelines.ocr import tesseract_path
 from pipelines.sgml import SubmissionError
+from pipelines.topics import TAXONOMY_VERSION
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,9 +155,10 @@ def normalize_all(data_dir: Path, rows: list[LedgerRow], workers: int, tesseract
     return out
 
 
-def pair(rows: Rows) -> Rows:
-    """The pair stage's tables from the normalize stage's (company by company; links are written into letters)."""
-    return pair_conversations(rows["filings"], rows["letters"], rows["comments"])
+def pair(rows: Rows, listed: dict[int, list[ListedFiling]]) -> Rows:
+    """The pair stage's tables from the normalize stage's, company by company (links, conversation ids and reviewed
+    accessions are written into the letters rows). `listed`: the companies' filings the crawl's listings name."""
+    return pair_conversations(rows["filings"], rows["letters"], rows["comments"], listed)
 
 
 PARSING_CODE = (Path(__file__).resolve().parents[1] / "pipelines", Path(__file__).resolve().parents[1] / "edgar_corpus"
@@ -240,16 +244,23 @@ def build_corpus(
     failures = crawl_failure_rows(archive) + kept + new.failures
     archive.close()
 
+    # the companies' listed filings: which filings their letters reviewed, when registrations became effective
+    letter_ciks = {row.cik for row in archived_rows}
+    listed = company_listings(data_dir, letter_ciks)
+    digests = {str(cik): listing_digest(rows) for cik, rows in listed.items()}
     if incremental:
         assert previous is not None
-        if not new.rows["filings"] and to_table("failures", failures).equals(read_rows(previous, "failures")):
+        before = read_manifest(previous).get("listing_digests", {})
+        relisted = {int(cik) for cik, digest in digests.items() if before.get(cik) != digest}
+        if (not new.rows["filings"] and not relisted
+                and to_table("failures", failures).equals(read_rows(previous, "failures"))):
             return _unchanged(data_dir, previous, len(todo), len(new.damaged), tesseract, started)
         build_dir = new_build_dir(data_dir, build_id)
-        _add_to_build(previous, build_dir, new, failures)
+        _add_to_build(previous, build_dir, new, failures, listed, relisted)
         mode = "incremental"
     else:
         build_dir = new_build_dir(data_dir, build_id)
-        tables = {**new.rows, **pair(new.rows), "failures": failures}
+        tables = {**new.rows, **pair(new.rows, listed), "failures": failures}
         file_name = f"part-{build_id}.parquet"
         with ThreadPoolExecutor(max_workers=workers) as writers:  # pyarrow compresses and writes without the GIL
             list(writers.map(lambda table: write_table(build_dir, table.name, to_table(table.name, tables[table.name]),
@@ -260,7 +271,8 @@ def build_corpus(
         compact_table(build_dir, name, min_files=COMPACT_AT)
     write_manifest(build_dir, {"schema_version": SCHEMA_VERSION, "parser": parser_fingerprint(),
                                "build_id": build_id, "content_id": build_id, "mode": mode.split(" ")[0],
-                               "previous": previous.name if previous else None, "normalized": len(todo)})
+                               "previous": previous.name if previous else None, "normalized": len(todo),
+                               "taxonomy_version": TAXONOMY_VERSION, "listing_digests": digests})
     # The catalog is written before anything is published, then both are put in place one after the other;
     # a crash between the two leaves a catalog stamped with another build id, which the next build repairs
     staged, how = stage_catalog(data_dir, build_dir, build_id, update=mode == "incremental")
@@ -308,20 +320,22 @@ def report_line(report: BuildReport, data_dir: Path) -> str:
     return line
 
 
-def _add_to_build(previous: Path, build_dir: Path, new: Normalized, failures: list[dict[str, Any]]) -> None:
+def _add_to_build(previous: Path, build_dir: Path, new: Normalized, failures: list[dict[str, Any]],
+                  listed: dict[int, list[ListedFiling]], relisted: set[int]) -> None:
     """An incremental build: the previous build's files, plus the new filings' rows, with the companies that
-    have new letters paired again over all their letters. Only rows that changed are rewritten."""
+    have new letters (or new listed filings) paired again over all their letters. Only rows that changed are
+    rewritten."""
     file_name = f"part-{build_dir.name}.parquet"
     added = {name: to_table(name, rows) for name, rows in new.rows.items()}
     # Pairing works company by company: these companies' rows, old and new (both read through the schema, so
     # old and new rows have the same Python types), are paired again.
-    ciks = {row["cik"] for row in new.rows["letters"]}
+    ciks = {row["cik"] for row in new.rows["letters"]} | relisted
     inputs: Rows = {}
     old: dict[str, pa.Table] = {}
     for name in new.rows:
         old[name] = read_rows(previous, name, ciks)
         inputs[name] = old[name].to_pylist() + added[name].to_pylist()
-    derived = {**inputs, **pair(inputs)}
+    derived = {**inputs, **pair(inputs, listed)}
     for table in REGISTRY:
         if table.update == "append":
             carry_over(previous, build_dir, table.name, table.row_key, set(), added[table.name], file_name)

@@ -66,6 +66,21 @@ MACROS = (
     """CREATE OR REPLACE MACRO comments_of_office(office) AS TABLE
        SELECT c.*, l.staff_office, l.letter_date FROM comments c JOIN letters l USING (accession_number)
        WHERE c.sender = 'staff' AND l.staff_office ILIKE '%' || office || '%' ORDER BY l.letter_date""",
+    """CREATE OR REPLACE MACRO comments_on(target_topic) AS TABLE
+       SELECT c.*, t.method, t.confidence, t.evidence, l.letter_date, l.staff_office, l.conversation_id
+       FROM comment_topics t JOIN comments c USING (accession_number, comment_number)
+       JOIN letters l USING (accession_number)
+       WHERE c.sender = 'staff' AND t.topic = target_topic ORDER BY l.letter_date, c.accession_number""",
+)
+# Views over the tables: a company's answer takes the topics of the staff comment it answers
+VIEWS = (
+    """CREATE OR REPLACE VIEW answer_topics AS
+       SELECT r.response_accession AS accession_number, r.response_comment_number AS comment_number,
+              r.staff_accession, r.comment_number AS staff_comment_number, t.topic, t.method, t.confidence,
+              r.conversation_id, r.cik
+       FROM comment_responses r JOIN comment_topics t
+         ON t.accession_number = r.staff_accession AND t.comment_number = r.comment_number
+       WHERE r.response_accession IS NOT NULL""",
 )
 SEARCH_COLUMNS = """
     SELECT l.accession_number, l.conversation_id, l.cik, f.company_name, l.letter_date, l.sender, l.letter_kind,
@@ -127,21 +142,22 @@ def stage_catalog(data_dir: Path, build_dir: Path, content_id: str, update: bool
             _use_data_dir(con, staging)
             for name in TABLES:
                 con.execute(view_sql(name))
-            for macro in MACROS:
-                con.execute(macro)
+            for statement in (*VIEWS, *MACROS):
+                con.execute(statement)
             if how == "updated" and not update_search_index(con):
                 how = "new"
             if how == "new":
                 _drop_all(con)
                 for name in TABLES:
                     con.execute(view_sql(name))
-                for macro in MACROS:
-                    con.execute(macro)
+                for statement in (*VIEWS, *MACROS):
+                    con.execute(statement)
                 con.execute(SEARCH_TABLE)
                 create_search_index(con)
             con.execute("CREATE OR REPLACE TABLE corpus_info "
-                        "(schema_version INTEGER, build_id VARCHAR, built_at TIMESTAMPTZ)")
-            con.execute("INSERT INTO corpus_info VALUES (?, ?, now())", [SCHEMA_VERSION, content_id])
+                        "(schema_version INTEGER, build_id VARCHAR, built_at TIMESTAMPTZ, taxonomy_version VARCHAR)")
+            con.execute("INSERT INTO corpus_info VALUES (?, ?, now(), ?)",
+                        [SCHEMA_VERSION, content_id, read_manifest(build_dir).get("taxonomy_version")])
     except BaseException:
         _remove_catalog_files(tmp)
         raise

@@ -137,6 +137,9 @@ LETTERS = pa.schema(
         column("link_confidence", pa.float32(), "0-1; links below 0.6 are left empty"),
         column("text_clean", pa.large_string(),
                "page furniture and legends removed (original in documents); at most the first 1,000,000 characters"),
+        column("reviewed_accessions", pa.list_(pa.string()),
+               "the filings the Re: block names (and the header's PUBLIC REFERENCE ACCESSION NUMBER), resolved to "
+               "accession numbers from the company's EDGAR listings; join to filings reviewed, e.g. the 10-K"),
         column("text_truncated", pa.bool_(),
                "the letter is longer than 1,000,000 characters: structure and text_clean come from its start"),
         column("year", pa.int16(), "partition: year of filing_date"),
@@ -190,7 +193,12 @@ CONVERSATIONS = pa.schema(
         column("first_letter_date", pa.date32(), "date of the first letter"),
         column("last_letter_date", pa.date32(), "date of the last letter"),
         column("release_date", pa.date32(), "when EDGAR made the review public (the latest, if several)"),
-        column("status", pa.string(), "resolved (completion letter) | no_review | open"),
+        column("status", pa.string(),
+               "resolved (a completion letter) | effective (a registration statement declared effective, EDGAR's "
+               "EFFECT notice) | no_review | open"),
+        column("effective_date", pa.date32(), "registration reviews: when EDGAR's notice of effectiveness was filed"),
+        column("reviewed_accessions", pa.list_(pa.string()), "the filings the review's letters reviewed (letters."
+                                                              "reviewed_accessions, each once)"),
         column("n_letters", pa.int32(), "letters in the review"),
         column("n_staff_letters", pa.int32(), "staff letters, completion and no-review letters included"),
         column("n_responses", pa.int32(), "company letters of kind response"),
@@ -198,7 +206,8 @@ CONVERSATIONS = pa.schema(
         column("n_comments_first_letter", pa.int32(), "numbered comments of the first staff comment letter"),
         column("n_comments_total", pa.int32(), "numbered comments of all its staff comment letters"),
         column("days_to_first_response", pa.int32(), "first staff letter -> first response"),
-        column("days_to_close", pa.int32(), "first staff letter -> completion (or no-review) letter"),
+        column("days_to_close", pa.int32(),
+               "first staff letter -> completion (or no-review) letter, or -> effectiveness for an effective review"),
         column("release_lag_business_days", pa.int32(), "last letter -> release, US federal business days"),
         column("has_extension_request", pa.bool_(), "the company asked for more time"),
         column("year", pa.int16(), "partition: year of the first letter"),
@@ -223,4 +232,38 @@ COMMENT_RESPONSES = pa.schema(
         column("year", pa.int16(), "partition: year of the staff letter"),
     ],
     metadata={"corpus.schema_version": str(SCHEMA_VERSION), "corpus.table": "comment_responses"},
+)
+
+
+COMMENT_TOPICS = pa.schema(
+    [
+        column("accession_number", pa.string(), "the staff letter (letters.accession_number)", nullable=False),
+        column("cik", pa.int64(), "the company"),
+        column("filing_date", pa.date32(), "FILED AS OF DATE of the letter"),
+        column("comment_number", pa.int32(), "the comment (comments.comment_number)", nullable=False),
+        column("topic", pa.string(), "a key of taxonomy v1 (docs/comment-topics.md); other when none fits",
+               nullable=False),
+        column("method", pa.string(), "what decided: citation | text | heading | form (the filing reviewed) | default"),
+        column("confidence", pa.float32(), "0-1: how much evidence there was"),
+        column("evidence", pa.string(), "the words that decided (a cue, the citation as written, the heading)"),
+        column("year", pa.int16(), "partition: year of filing_date"),
+    ],
+    metadata={"corpus.schema_version": str(SCHEMA_VERSION), "corpus.table": "comment_topics"},
+)
+
+CITATIONS = pa.schema(
+    [
+        column("accession_number", pa.string(), "the letter: a staff letter, or a response", nullable=False),
+        column("cik", pa.int64(), "the company"),
+        column("filing_date", pa.date32(), "FILED AS OF DATE of the letter"),
+        column("comment_number", pa.int32(), "the comment (comments.comment_number)", nullable=False),
+        column("in_answer", pa.bool_(), "found in the company's answer (else in the staff comment or its heading)"),
+        column("system", pa.string(), "ASC | pre-codification | IFRS | S-K | S-X | SAB | C&DI | rule | form_item",
+               nullable=False),
+        column("ref", pa.string(), "normalized: 606-10-25-19, 303(a)(3)(ii), 3-05, Topic 11.M, 100.01, 14a-8, "
+                                   "8-K 2.02 (docs/comment-topics.md)", nullable=False),
+        column("raw", pa.string(), "as written in the letter"),
+        column("year", pa.int16(), "partition: year of filing_date"),
+    ],
+    metadata={"corpus.schema_version": str(SCHEMA_VERSION), "corpus.table": "citations"},
 )

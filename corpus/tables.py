@@ -57,6 +57,12 @@ REGISTRY: tuple[Table, ...] = (
     Table("comment_responses", schema.COMMENT_RESPONSES, ("cik", "conversation_id", "staff_accession",
                                                           "comment_number"), "conversation_id", "regroup", "pair",
           summary="one row per staff comment, with the answer to it"),
+    Table("comment_topics", schema.COMMENT_TOPICS, ("cik", "filing_date", "accession_number", "comment_number",
+                                                    "topic"), "accession_number", "append", "normalize",
+          summary="one row per (staff comment, topic) of taxonomy v1, with how it was decided"),
+    Table("citations", schema.CITATIONS, ("cik", "filing_date", "accession_number", "comment_number", "system",
+                                          "ref"), "accession_number", "append", "normalize",
+          summary="one row per authority a staff comment or a company answer cites (ASC, S-K, S-X, SAB, ...)"),
     Table("failures", schema.FAILURES, ("accession_number",), "accession_number", "rewrite", "build",
           partitioned=False, summary="filings that could not be fetched or read, and why"),
 )

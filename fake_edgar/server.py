@@ -227,6 +227,7 @@ def cut_document(txt: bytes, filename: str) -> tuple[bytes, str] | None:
 class _Handler(BaseHTTPRequestHandler):
     edgar: FakeEdgar
     protocol_version = "HTTP/1.1"  # keep-alive, as EDGAR
+    wbufsize = -1  # buffered: the answer leaves when do_GET returns, after its log record is written
     server_version = "AkamaiNetStorage"
     sys_version = ""
 

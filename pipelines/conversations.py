@@ -18,13 +18,14 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from edgar_corpus.edgar import (
     ACCELERATION_REQUEST,
     COMMENT,
     COMPANY,
+    EFFECTIVENESS_FORM,
     EXTENSION_REQUEST,
     NO_REVIEW,
     OTHER,
@@ -33,6 +34,8 @@ from edgar_corpus.edgar import (
     STAFF,
 )
 from pipelines.dates import business_days_between
+from pipelines.indexes import ListedFiling
+from pipelines.reviewed import reviewed_accessions
 
 LINK_THRESHOLD = 0.6
 CHRONOLOGY_DAYS = 180  # a response answers a staff letter of the last six months at most
@@ -336,9 +339,26 @@ def pair_letters(nodes: list[LetterNode]) -> list[Conversation]:
     return sorted(conversations, key=lambda c: c.conversation_id)
 
 
+# A registration statement's review usually ends with its effectiveness, not a completion letter: EDGAR's notice
+# of effectiveness (form EFFECT, in the same index files) closes it when it comes on or after the review's first
+# letter and within EFFECTIVE_WINDOW of its last one (an acceleration request names a day a few days ahead).
+REGISTRATION_FORMS = re.compile(r"^(?:S-\d+|F-\d+|S-11|10-12[BG]|10\b|FORM 10|DRS|N-\d|1-A|POS AM|SF-\d)", re.I)
+EFFECTIVE_WINDOW_DAYS = 60
+
+
+def effective_date(conversation: Conversation, forms: list[str], effective: list[date]) -> date | None:
+    """When the registration statement a review examined was declared effective (EDGAR's EFFECT notice)."""
+    if not any(REGISTRATION_FORMS.match(form or "") for form in forms):
+        return None
+    first, last = conversation.letters[0].day, conversation.letters[-1].day
+    later = sorted(day for day in effective if first <= day <= last + timedelta(days=EFFECTIVE_WINDOW_DAYS))
+    return later[0] if later else None
+
+
 def conversation_row(conversation: Conversation, letters: dict[str, dict[str, Any]],
-                     filings: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """One `conversations` row: the review's filings, dates, counts and status."""
+                     filings: dict[str, dict[str, Any]], effective: list[date] | None = None) -> dict[str, Any]:
+    """One `conversations` row: the review's filings, dates, counts and status. `effective`: the days of the
+    company's notices of effectiveness (EDGAR form EFFECT)."""
     nodes = conversation.letters
     staff = [n for n in nodes if n.sender == STAFF]
     responses = [n for n in nodes if n.sender == COMPANY and n.kind == RESPONSE]
@@ -360,6 +380,10 @@ def conversation_row(conversation: Conversation, letters: dict[str, dict[str, An
                 periods.append(reviewed["period_end"])
     file_numbers = sorted({f for n in nodes for f in n.file_numbers})
     references = sorted({n.reference_accession for n in nodes if n.reference_accession})
+    reviewed = list(dict.fromkeys(a for n in nodes for a in letters[n.accession].get("reviewed_accessions") or []))
+    effective_on = effective_date(conversation, forms, effective or [])
+    if status == "open" and effective_on is not None:
+        status = "effective"
     return {
         "conversation_id": conversation.conversation_id,
         "cik": conversation.cik,
@@ -372,6 +396,8 @@ def conversation_row(conversation: Conversation, letters: dict[str, dict[str, An
         "last_letter_date": last.day,
         "release_date": releases[-1] if releases else None,
         "status": status,
+        "effective_date": effective_on,
+        "reviewed_accessions": reviewed,
         "n_letters": len(nodes),
         "n_staff_letters": len(staff),
         "n_responses": len(responses),
@@ -379,7 +405,9 @@ def conversation_row(conversation: Conversation, letters: dict[str, dict[str, An
         "n_comments_first_letter": comment_letters[0].n_comments if comment_letters else 0,
         "n_comments_total": sum(n.n_comments for n in comment_letters),
         "days_to_first_response": (responses[0].day - first_staff.day).days if responses and first_staff else None,
-        "days_to_close": (closed.day - first_staff.day).days if closed and first_staff else None,
+        "days_to_close": ((closed.day - first_staff.day).days if closed and first_staff
+                          else (effective_on - first_staff.day).days if status == "effective" and first_staff
+                          else None),
         "release_lag_business_days": (business_days_between(last.day, releases[-1]) if releases else None),
         "has_extension_request": any(n.kind == EXTENSION_REQUEST for n in nodes),
         "year": nodes[0].day.year,
@@ -451,11 +479,20 @@ def _find_answer(comment: dict[str, Any], responses: list[LetterNode], by_access
     return None, None, None, responses[0].accession if responses else None
 
 
-def pair_conversations(filings: list[dict[str, Any]], letters: list[dict[str, Any]], comments: list[dict[str, Any]]
-                       ) -> dict[str, list[dict[str, Any]]]:
-    """Letters into reviews: the links and conversation ids are written into the `letters` rows; returns the
-    `conversations` and `comment_responses` rows, by table name."""
+def pair_conversations(filings: list[dict[str, Any]], letters: list[dict[str, Any]], comments: list[dict[str, Any]],
+                       listed: dict[int, list[ListedFiling]] | None = None) -> dict[str, list[dict[str, Any]]]:
+    """Letters into reviews: the links, conversation ids and reviewed accessions are written into the `letters`
+    rows; returns the `conversations` and `comment_responses` rows, by table name. `listed`: each company's
+    filings as EDGAR's listings name them (for the filings reviewed and the notices of effectiveness)."""
+    listed = listed or {}
     by_accession = {row["accession_number"]: row for row in filings}
+    for row in letters:
+        company = listed.get(row["cik"], [])
+        row["reviewed_accessions"] = reviewed_accessions(
+            row.get("reviewed_filings") or [], row.get("letter_date"), company,
+            by_accession.get(row["accession_number"], {}).get("reference_accession"))
+    effective = {cik: [f.date_filed for f in rows if f.form_type == EFFECTIVENESS_FORM and f.date_filed]
+                 for cik, rows in listed.items()}
     nodes = letter_nodes(letters, by_accession)
     conversations = pair_letters(nodes)
     letter_by_accession = {row["accession_number"]: row for row in letters}
@@ -463,5 +500,5 @@ def pair_conversations(filings: list[dict[str, Any]], letters: list[dict[str, An
         letter_by_accession[node.accession].update(
             conversation_id=node.conversation_id, responds_to=node.responds_to, link_method=node.link_method,
             link_confidence=node.link_confidence)
-    rows = [conversation_row(c, letter_by_accession, by_accession) for c in conversations]
+    rows = [conversation_row(c, letter_by_accession, by_accession, effective.get(c.cik)) for c in conversations]
     return {"conversations": rows, "comment_responses": comment_response_rows(conversations, comments)}

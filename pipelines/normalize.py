@@ -1,5 +1,6 @@
-"""One archived filing to corpus rows, by table: its `filings` row, `documents` rows, `letters` row and `comments`
-rows (the keys are the table names of corpus/tables.py).
+"""One archived filing to corpus rows, by table: its `filings` row, `documents` rows, `letters` row, `comments`
+rows, and what each comment is about (`comment_topics`) and cites (`citations`). The keys are the table names
+of corpus/tables.py.
 
 Pure functions over the archived bytes (OCR aside, see pipelines/ocr.py).
 """
@@ -12,10 +13,12 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from edgar_corpus.edgar import STAFF_FORMS, sender_of
+from edgar_corpus.edgar import STAFF, STAFF_FORMS, sender_of
+from pipelines.citations import Citation, find_citations
 from pipelines.letters import Letter, parse_letter
 from pipelines.sgml import Document, Submission, SubmissionError, SubmissionHeader, parse_submission
 from pipelines.text import DocumentText, extract_document_text
+from pipelines.topics import classify_comment
 
 EASTERN = ZoneInfo("America/New_York")
 # Structure parsing (and the search index after it) takes at most this much of one letter: a real letter is
@@ -198,6 +201,31 @@ def letter_rows(submission: Submission, texts: list[DocumentText], cik: int | No
     return row, comments
 
 
+def comment_citations(comment: dict[str, Any]) -> list[Citation]:
+    """What a comment row cites: a staff comment in its heading (some cite there only) or text; a response's row
+    in the company's answer (the repeated staff comment is the staff's)."""
+    if comment["sender"] == STAFF:
+        return find_citations(f"{comment['heading'] or ''}\n{comment['text'] or ''}")
+    return find_citations(comment["answer_text"] or "")
+
+
+def about_rows(comments: list[dict[str, Any]], reviewed_forms: list[str]) -> tuple[list[dict[str, Any]], list]:
+    """`comment_topics` (one row per staff comment and topic, never none: `other`) and `citations` (one row per
+    authority cited in a staff comment or a company's answer, each once per comment)."""
+    topics, citations = [], []
+    for comment in comments:
+        key = {k: comment[k] for k in ("accession_number", "cik", "filing_date", "comment_number", "year")}
+        cited = comment_citations(comment)
+        citations.extend(key | {"in_answer": comment["sender"] != STAFF, "system": c.system, "ref": c.ref,
+                                "raw": c.raw} for c in cited)
+        if comment["sender"] != STAFF:
+            continue  # a company's answer takes the topics of the comment it answers (the answer_topics view)
+        topics.extend(key | {"topic": label.topic, "method": label.method, "confidence": label.confidence,
+                             "evidence": label.evidence}
+                      for label in classify_comment(comment["text"], comment["heading_path"], cited, reviewed_forms))
+    return topics, citations
+
+
 def normalize_filing(raw: bytes, source: FilingSource, tesseract: str | None = None) -> Rows:
     """Rows for one complete submission. Raises SubmissionError when the bytes cannot be parsed, or are not the
     submission `source` names. `tesseract` is the OCR program for scanned pages (None: flagged `needs_ocr`)."""
@@ -208,5 +236,7 @@ def normalize_filing(raw: bytes, source: FilingSource, tesseract: str | None = N
     filing = filing_row(submission.header, len(submission.documents), source)
     texts = [extract_document_text(document, tesseract) for document in submission.documents]
     letter, comments = letter_rows(submission, texts, filing["cik"])
+    reviewed_forms = [f["form_type"] for f in letter.get("reviewed_filings") or [] if f.get("form_type")]
+    topics, citations = about_rows(comments, reviewed_forms)
     return {"filings": [filing], "documents": document_rows(submission, texts, filing["cik"]), "letters": [letter],
-            "comments": comments}
+            "comments": comments, "comment_topics": topics, "citations": citations}

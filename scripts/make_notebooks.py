@@ -119,6 +119,70 @@ first = con.execute("SELECT conversation_id FROM conversations_of(?) WHERE n_rou
 if first:
     show_thread(first[0])''',
     ],
+    "04_what_the_sec_asks_about.ipynb": [
+        "# What the SEC asks about\n\n"
+        "Topics of the staff's comments (taxonomy v1, `docs/comment-topics.md`) by year: the share of comment letters "
+        "with at least one comment on a topic, beside the published figures; the authorities the comments cite "
+        "most; and one topic followed from the staff's question to the company's answer. Topics come from rules "
+        "(`pipelines/topics.py`); their measured accuracy is in `BENCHMARKS.md`, so read shares as estimates.",
+        SETUP,
+        '''shares = con.sql("""
+    WITH letters_with_comments AS (
+        SELECT accession_number, year(letter_date) AS year FROM letters
+        WHERE letter_kind = 'comment' AND letter_date IS NOT NULL),
+    per_letter AS (SELECT DISTINCT t.accession_number, t.topic FROM comment_topics t),
+    per_year AS (SELECT year, count(*) AS comment_letters FROM letters_with_comments GROUP BY 1)
+    SELECT l.year, p.topic, count(*) AS letters, any_value(y.comment_letters) AS comment_letters,
+           count(*) / any_value(y.comment_letters) AS share
+    FROM letters_with_comments l JOIN per_letter p USING (accession_number) JOIN per_year y USING (year)
+    GROUP BY l.year, p.topic ORDER BY l.year, letters DESC
+""").df()
+n_letters = con.sql("""SELECT year(letter_date) AS year, count(*) AS comment_letters FROM letters
+                       WHERE letter_kind = 'comment' AND letter_date IS NOT NULL GROUP BY 1 ORDER BY 1""").df()
+n_letters''',
+        '''top = shares.groupby("topic")["letters"].sum().sort_values(ascending=False).head(8).index
+pivot = shares[shares["topic"].isin(top)].pivot(index="year", columns="topic", values="share").fillna(0) * 100
+ax = pivot.plot(figsize=(10, 4.5), marker="o", title="Share of comment letters with a comment on the topic")
+ax.set_xlabel("year of the staff letter")
+ax.set_ylabel("% of comment letters")
+pivot.round(1)''',
+        '''import pandas as pd
+
+# Published figures (docs/comment-topics.md, last section) beside this corpus. Audit Analytics counts letters
+# on Forms 10-K, 10-Q and 8-K of all registrants; this corpus holds large companies' letters on every form, so
+# its shares are of a different population: compare the direction of change, not the level.
+published = {("non_gaap", 2010): 4.5, ("non_gaap", 2017): 23.7, ("mdna_results", 2013): 17.0,
+             ("mdna_results", 2014): 15.0, ("mdna_results", 2015): 15.0}
+ours = {(t, y): round(v * 100, 1) for t, y, v in shares[["topic", "year", "share"]].itertuples(index=False)}
+
+pd.DataFrame([{"topic": t, "year": y, "published %": v, "this corpus %": ours.get((t, y))}
+              for (t, y), v in published.items()])''',
+        '''citations = con.sql("""
+    SELECT system, ref, count(*) AS comments, count(DISTINCT accession_number) AS letters
+    FROM citations WHERE NOT in_answer GROUP BY ALL ORDER BY comments DESC, system, ref LIMIT 15
+""").df()
+ax = citations.plot(kind="barh", x="ref", y="comments", figsize=(8, 5), legend=False,
+                    title="Authorities the staff's comments cite most")
+ax.set_xlabel("staff comments citing it")
+ax.set_ylabel("reference (system: see the table)")
+ax.invert_yaxis()
+citations''',
+        '''import textwrap
+
+TOPIC = os.environ.get("EDGAR_CORPUS_TOPIC", "non_gaap")
+pairs = con.execute("""
+    SELECT c.letter_date, c.company_name, a.staff_accession, a.staff_comment_number, r.comment_text, r.response_text
+    FROM answer_topics a
+    JOIN comment_responses r ON r.staff_accession = a.staff_accession AND r.comment_number = a.staff_comment_number
+    JOIN (SELECT l.accession_number, l.letter_date, f.company_name
+          FROM letters l JOIN filings f USING (accession_number)) c ON c.accession_number = a.staff_accession
+    WHERE a.topic = ? ORDER BY c.letter_date LIMIT 3""", [TOPIC]).fetchall()
+print(f"{len(pairs)} staff comments on {TOPIC} with the company's answer (the first three):")
+for dated, company, accession, number, question, answer in pairs:
+    print(f"\\n{dated} {company}, {accession} comment {number}")
+    print(textwrap.fill("Staff: " + question, 110))
+    print(textwrap.fill("Company: " + (answer or "(no answer in the corpus)"), 110))''',
+    ],
 }
 
 

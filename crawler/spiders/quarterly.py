@@ -18,6 +18,10 @@ if TYPE_CHECKING:
 # A letter is released weeks or months after its Date Filed, and it is not known in which
 # quarterly file EDGAR lists it then (docs/reference/edgar-interface.md §4.2, §10): read two more quarters.
 EXTRA_QUARTERS = 2
+# The filing a letter reviewed was filed up to about a year before the letter: the indexes of three quarters
+# before the range are read too (their filings are not fetched), so the build can resolve it. Three requests a
+# crawl; a quarter EDGAR does not have is skipped, without trying form.idx.
+LOOKBACK_QUARTERS = 3
 
 
 class QuarterlySpider(DateRangeSpider):
@@ -31,12 +35,18 @@ class QuarterlySpider(DateRangeSpider):
 
     def listing_requests(self) -> Iterator[scrapy.Request | ListingProblem]:
         last = min(add_quarters(self.end_date, EXTRA_QUARTERS), date.today())
-        for year, quarter in quarters_between(self.start_date, last):
+        for year, quarter in quarters_between(add_quarters(self.start_date, -LOOKBACK_QUARTERS), last):
             url = f"{self.edgar_url}/Archives/edgar/full-index/{year}/QTR{quarter}/form.gz"
-            yield self.listing_request(url, self.parse_quarter, year=year, quarter=quarter, compressed=True)
+            lookback = date(year, quarter * 3 - 2, 1) < date(self.start_date.year, (self.start_date.month - 1) // 3
+                                                             * 3 + 1, 1)
+            yield self.listing_request(url, self.parse_quarter, year=year, quarter=quarter, compressed=True,
+                                       lookback=lookback)
 
-    def parse_quarter(self, response: Response, year: int, quarter: int, compressed: bool) -> Iterator[Any]:
+    def parse_quarter(self, response: Response, year: int, quarter: int, compressed: bool,
+                      lookback: bool = False) -> Iterator[Any]:
         if self.listing_absent(response):
+            if lookback:  # only for the build's resolution of reviewed filings: not worth a second request
+                return
             if compressed:  # form.gz, else form.idx
                 url = f"{self.edgar_url}/Archives/edgar/full-index/{year}/QTR{quarter}/form.idx"
                 yield self.listing_request(url, self.parse_quarter, year=year, quarter=quarter, compressed=False)

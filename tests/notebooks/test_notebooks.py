@@ -21,13 +21,14 @@ def sample_corpus(full_crawl, tmp_path_factory) -> Path:
     data = tmp_path_factory.mktemp("notebook-data")
     shutil.copytree(full_crawl.data_dir / "raw", data / "raw")
     shutil.copy2(full_crawl.data_dir / "ledger.sqlite", data / "ledger.sqlite")
+    shutil.copytree(full_crawl.data_dir / "listing-cache", data / "listing-cache")
     build_corpus(data, progress=None)
     return data
 
 
-def test_there_are_three_notebooks() -> None:
+def test_there_are_four_notebooks() -> None:
     assert [p.name for p in NOTEBOOKS] == ["01_letters_and_reviews.ipynb", "02_review_length_and_release_lag.ipynb",
-                                           "03_company_thread.ipynb"]
+                                           "03_company_thread.ipynb", "04_what_the_sec_asks_about.ipynb"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
