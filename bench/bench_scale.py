@@ -7,12 +7,9 @@
    (hive-partitioned by year, zstd, sorted, row groups sized by bytes) and write the catalog's views.
 3. Time, median of 5 runs each, on a fresh read-only connection: counts by year and form, one
    conversation's letters, numbered comments by staff office, and the text bytes of the letters.
-4. Build the catalog's BM25 index (fts, then term-sorted postings) on the first --fts-letters scaled letters,
-   and time `search_letters` (rank, then fetch the hits' rows) against fts's own `match_bm25` (same ranking
-   asserted), which is what the catalog used before.
-5. Add --nightly letters as new files, and time the catalog's update of the index (copy, then merge).
+Search at this scale has its own bench, bench/bench_search.py.
 
-    python bench/bench_scale.py [--copies 680] [--fts-letters 60000] [--keep DIR]
+    python bench/bench_scale.py [--copies 680] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -21,7 +18,6 @@ import argparse
 import json
 import os
 import platform
-import shutil
 import statistics
 import tempfile
 import time
@@ -33,21 +29,12 @@ import pyarrow.compute as pc
 import pyarrow.dataset as ds
 
 from corpus.build import build_corpus
-from corpus.catalog import (
-    SEARCH_TABLE,
-    connect,
-    create_search_index,
-    search_letters,
-    update_search_index,
-    view_sql,
-    write_catalog,
-)
+from corpus.catalog import connect, write_catalog
 from corpus.store import write_table
 
 ROOT = Path(__file__).resolve().parents[1]
 ACCESSIONS = ("accession_number", "responds_to", "staff_accession", "response_accession", "continues_accession")
-SCALED = ("filings", "letters", "comments", "conversations", "comment_responses")
-SEARCHES = ("gaap measures", "revenue recognition", "goodwill impairment", "cybersecurity")
+SCALED = ("filings", "letters", "comments", "conversations", "comment_responses", "comment_topics", "citations")
 
 
 def read_table(corpus: Path, name: str) -> pa.Table:
@@ -92,9 +79,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mirror", type=Path, default=ROOT.parent / "shared" / "edgar-mirror")
     parser.add_argument("--copies", type=int, default=680)
-    parser.add_argument("--fts-letters", type=int, default=60_000)
     parser.add_argument("--keep", type=Path, help="build the scaled corpus here and keep it")
-    parser.add_argument("--nightly", type=int, default=50, help="letters a nightly search-index update adds")
     args = parser.parse_args()
     os.environ["EDGAR_TESSERACT"] = "off"
     from bench_build import archive_mirror  # the same archiving as the build bench
@@ -117,7 +102,7 @@ def main() -> None:
         for name in ("documents", "failures"):  # the views need every table; these two stay small
             write_table(build, name, read_table(source / "corpus", name).slice(0, 0) if name == "documents" else
                         read_table(source / "corpus", name))
-        write_catalog(scaled, "scaled", search_index=False)
+        write_catalog(scaled, build, "scaled")
         write_seconds = time.perf_counter() - started
 
         con = connect(scaled)
@@ -134,56 +119,11 @@ def main() -> None:
         letters_parquet = sum(p.stat().st_size for p in (scaled / "corpus" / "letters").rglob("*.parquet"))
         con.close()
 
-        # BM25: the catalog's own index (fts, then term-sorted postings) over the first --fts-letters letters
-        fts_path = scaled / "fts.duckdb"
-        fts_path.unlink(missing_ok=True)
-        fts = duckdb.connect(str(fts_path))
-        for name in ("letters", "filings"):
-            fts.execute(view_sql(scaled, name))
-        fts.execute(SEARCH_TABLE + f" LIMIT {args.fts_letters}")  # the catalog's own search table
-        started = time.perf_counter()
-        create_search_index(fts)
-        fts_seconds = time.perf_counter() - started
-        search = {}
-        for query in SEARCHES:
-            fast = timed_call(lambda query=query: search_letters(fts, query, 10))
-            baseline = timed(fts, """SELECT accession_number, score FROM (
-                SELECT accession_number, fts_main_letter_search.match_bm25(accession_number, ?, conjunctive := 1)
-                       AS score FROM letter_search)
-                WHERE score IS NOT NULL ORDER BY score DESC, accession_number LIMIT 10""", [query])
-            assert [hit[5] for hit in fast[1]] == [a for a, _ in baseline[1]], query  # the same ranking
-            search[query] = {"search_letters_ms": fast[0], "match_bm25_ms": baseline[0], "hits": len(fast[1])}
-        fts.close()
-        fts_file = fts_path.stat().st_size
-
-        # A nightly build's catalog step: --nightly new letters (one more copy of the first ones, with their
-        # filings) land in the corpus as new files; the index is copied and updated, as `write_catalog(update=
-        # True)` does, instead of being rebuilt.
-        for name in ("filings", "letters"):
-            base = read_table(source / "corpus", name)
-            base = base.set_column(base.column_names.index("year"), "year", pc.cast(base["year"], pa.int16()))
-            write_table(build, name, copy_of(base, args.copies + 1).slice(0, args.nightly), "part-nightly.parquet",
-                        empty_file=False)
-        started = time.perf_counter()
-        updated_path = scaled / "fts-updated.duckdb"
-        shutil.copyfile(fts_path, updated_path)
-        copy_seconds = time.perf_counter() - started
-        with duckdb.connect(str(updated_path)) as updated:
-            assert update_search_index(updated)
-            new_docs = updated.execute("SELECT num_docs FROM fts_main_letter_search.stats").fetchone()[0]
-        update_seconds = time.perf_counter() - started
-        assert new_docs == min(args.fts_letters, filings) + args.nightly, new_docs
-        updated_path.unlink()
-
     print(json.dumps({
         "source_filings": n, "copies": args.copies, "filings": filings,
         "write_seconds": round(write_seconds, 1), "query_ms_median_of_5": queries,
         "letters_text_bytes": text_bytes, "letters_parquet_bytes": letters_parquet,
         "letters_parquet_over_text": round(letters_parquet / text_bytes, 3),
-        "fts_letters": args.fts_letters, "fts_build_seconds": round(fts_seconds, 1),
-        "fts_db_bytes": fts_file, "search_median_of_5": search,
-        "nightly_update": {"new_letters": args.nightly, "copy_seconds": round(copy_seconds, 1),
-                           "copy_and_update_seconds": round(update_seconds, 1)},
         "machine": f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}",
     }, indent=2))
 

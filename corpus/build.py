@@ -13,7 +13,7 @@ import os
 import sys
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +33,7 @@ from corpus.catalog import (
 )
 from corpus.listings import company_listings, listing_digest
 from corpus.schema import SCHEMA_VERSION
+from corpus.search import SEARCHED_TABLES, build_index, index_all, index_fingerprint
 from corpus.store import (
     carry_over,
     compact_table,
@@ -41,6 +42,7 @@ from corpus.store import (
     new_build_dir,
     publish,
     published_build,
+    read_file,
     read_manifest,
     read_rows,
     table_files,
@@ -76,7 +78,7 @@ class BuildReport:
     seconds: float
     mode: str = "full"  # full (and why), incremental, or unchanged
     normalized: int = 0  # filings read and normalized by this build
-    catalog: str = "unchanged"  # new (search index built over all letters), updated (new letters added), repaired
+    catalog: str = "unchanged"  # new (written for this build), or repaired (written again for the published one)
     damaged: int = 0  # raw files found damaged and quarantined (their filings are fetched again by the next crawl)
 
     def __getattr__(self, name: str) -> int:  # report.letters: the rows of a table
@@ -252,11 +254,15 @@ def build_corpus(
         assert previous is not None
         before = read_manifest(previous).get("listing_digests", {})
         relisted = {int(cik) for cik, digest in digests.items() if before.get(cik) != digest}
-        if (not new.rows["filings"] and not relisted
+        # an index made by other search code (or none, from before search had one) is made again, from the rows
+        reindex = read_manifest(previous).get("search_index") != index_fingerprint()
+        if (not new.rows["filings"] and not relisted and not reindex
                 and to_table("failures", failures).equals(read_rows(previous, "failures"))):
             return _unchanged(data_dir, previous, len(todo), len(new.damaged), tesseract, started)
         build_dir = new_build_dir(data_dir, build_id)
-        _add_to_build(previous, build_dir, new, failures, listed, relisted)
+        _add_to_build(previous, build_dir, new, failures, listed, relisted, index=not reindex)
+        if reindex:
+            index_all(build_dir, _rows_by_year(build_dir, SEARCHED_TABLES))
         mode = "incremental"
     else:
         build_dir = new_build_dir(data_dir, build_id)
@@ -266,20 +272,22 @@ def build_corpus(
             list(writers.map(lambda table: write_table(build_dir, table.name, to_table(table.name, tables[table.name]),
                                                        file_name if table.partitioned else "part-0.parquet"),
                              REGISTRY))
+        build_index(build_dir, tables)
         mode = f"full ({reason})"
     for name in PARTITIONED:
         compact_table(build_dir, name, min_files=COMPACT_AT)
     write_manifest(build_dir, {"schema_version": SCHEMA_VERSION, "parser": parser_fingerprint(),
                                "build_id": build_id, "content_id": build_id, "mode": mode.split(" ")[0],
                                "previous": previous.name if previous else None, "normalized": len(todo),
-                               "taxonomy_version": TAXONOMY_VERSION, "listing_digests": digests})
+                               "taxonomy_version": TAXONOMY_VERSION, "listing_digests": digests,
+                               "search_index": index_fingerprint()})
     # The catalog is written before anything is published, then both are put in place one after the other;
     # a crash between the two leaves a catalog stamped with another build id, which the next build repairs
-    staged, how = stage_catalog(data_dir, build_dir, build_id, update=mode == "incremental")
+    staged = stage_catalog(data_dir, build_dir, build_id)
     publish(data_dir, build_dir)
     publish_catalog(data_dir, staged)
     report = _report(build_dir, mode, len(todo), tesseract, started)
-    report.catalog = how
+    report.catalog = "new"
     report.damaged = len(new.damaged)
     return report
 
@@ -291,7 +299,8 @@ def _unchanged(data_dir: Path, previous: Path, normalized: int, damaged: int, te
     report = _report(previous, "unchanged", normalized, tesseract, started)
     content_id = read_manifest(previous).get("content_id", previous.name)
     if catalog_build_id(data_dir) != content_id:  # a build interrupted between corpus and catalog
-        report.catalog = f"repaired ({write_catalog(data_dir, previous, content_id)})"
+        write_catalog(data_dir, previous, content_id)
+        report.catalog = "repaired"
     report.damaged = damaged
     return report
 
@@ -321,10 +330,11 @@ def report_line(report: BuildReport, data_dir: Path) -> str:
 
 
 def _add_to_build(previous: Path, build_dir: Path, new: Normalized, failures: list[dict[str, Any]],
-                  listed: dict[int, list[ListedFiling]], relisted: set[int]) -> None:
+                  listed: dict[int, list[ListedFiling]], relisted: set[int], index: bool = True) -> None:
     """An incremental build: the previous build's files, plus the new filings' rows, with the companies that
     have new letters (or new listed filings) paired again over all their letters. Only rows that changed are
-    rewritten."""
+    rewritten; the search index is the previous one with these companies' changed documents (unless `index` is
+    false: the caller indexes the whole build)."""
     file_name = f"part-{build_dir.name}.parquet"
     added = {name: to_table(name, rows) for name, rows in new.rows.items()}
     # Pairing works company by company: these companies' rows, old and new (both read through the schema, so
@@ -345,6 +355,17 @@ def _add_to_build(previous: Path, build_dir: Path, new: Normalized, failures: li
                              to_table(table.name, derived[table.name]), file_name)
         else:
             write_table(build_dir, table.name, to_table(table.name, failures))
+    if index:  # the search index: these companies' documents as they were, and as they are now
+        build_index(build_dir, {name: derived[name] for name in SEARCHED_TABLES}, previous,
+                    replaced={name: old[name].to_pylist() for name in SEARCHED_TABLES})
+
+
+def _rows_by_year(build_dir: Path, names: tuple[str, ...]) -> Iterator[Rows]:
+    """The tables' rows one year partition at a time (a filing's rows of every table share its year)."""
+    years = sorted({path.parent.name for name in names for path in table_files(build_dir, name)})
+    for year in years:
+        yield {name: [row for path in table_files(build_dir, name) if path.parent.name == year
+                      for row in read_file(path, name).to_pylist()] for name in names}
 
 
 def _replace_changed(previous: Path, build_dir: Path, name: str, key: str, old: pa.Table, new: pa.Table,
@@ -381,8 +402,9 @@ def compact_corpus(data_dir: Path | str) -> tuple[str, int]:
         raise FileNotFoundError(f"{data_dir} has no corpus to compact: run `edgar-corpus build` first")
     build_id = new_build_id()
     build_dir = new_build_dir(data_dir, build_id)
-    for path in previous.rglob("*.parquet"):
-        link_file(path, build_dir / path.relative_to(previous))
+    for path in previous.rglob("*"):  # the Parquet files and the search index's segments
+        if path.is_file() and path.name != "_build.json" and not path.name.startswith(".tantivy-"):
+            link_file(path, build_dir / path.relative_to(previous))
     merged = sum(compact_table(build_dir, name, min_files=2) for name in PARTITIONED)
     manifest = read_manifest(previous)  # same rows: the content id, which the catalog is stamped with, stays
     write_manifest(build_dir, {**manifest, "build_id": build_id, "content_id": manifest.get("content_id",

@@ -1,26 +1,30 @@
-"""The DuckDB catalog: `<data-dir>/corpus.duckdb` holds views over the Parquet corpus, table macros
-for common questions, and one materialized table, `letter_search`, with its BM25 full-text index.
+"""The DuckDB catalog: `<data-dir>/corpus.duckdb` holds views over the Parquet corpus, views and table macros for
+common questions, the search macros, `search_meta` (what a search hit shows: company, date, kind, conversation)
+and `corpus_info` (schema version, the build it was written for, the taxonomy version).
 
-The catalog is written into a temporary file and renamed into place, so a reader never opens a
-half-written one. A full build writes it anew; an incremental build copies it and merges the new
-letters into its search index (`update_search_index`), since rebuilding fts over every letter takes
-minutes at 600k letters. Readers open it read-only; a concurrent writer's lock is retried (tenacity).
-Extensions cannot be downloaded here: the fts extension comes from the `duckdb-extension-fts`
-wheel, whose version must equal duckdb's (both pinned in pyproject.toml).
+The catalog is written into a temporary file before the build is published and renamed into place after it,
+stamped with the build's content id: `connect` refuses a catalog of another build (a build interrupted between
+the two renames) and the next build writes it again. Readers open it read-only; a concurrent writer's lock is
+retried (tenacity). The search engine itself is tantivy (`corpus/search.py`), whose index lives in the build
+directory; `connect` registers the function `edgar_search` that the macros `search_letters`, `search_comments`
+and `search_answers` call, so SQL, Python (`search`) and the command line give the same hits.
 """
 
 from __future__ import annotations
 
+import json
 import os
-import re
 import shutil
+from dataclasses import asdict
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 import duckdb
-import duckdb_extension_fts
 from tenacity import retry, retry_if_exception, stop_after_delay, wait_exponential
 
 from corpus.schema import SCHEMA_VERSION
+from corpus.search import SCOPES, Filters, QueryError, search_build
 from corpus.store import published_build, read_manifest
 from corpus.tables import PARTITIONED, TABLES
 
@@ -82,59 +86,31 @@ VIEWS = (
          ON t.accession_number = r.staff_accession AND t.comment_number = r.comment_number
        WHERE r.response_accession IS NOT NULL""",
 )
-SEARCH_COLUMNS = """
-    SELECT l.accession_number, l.conversation_id, l.cik, f.company_name, l.letter_date, l.sender, l.letter_kind,
-           l.text_clean
-    FROM letters l JOIN filings f USING (accession_number)
-    WHERE l.text_clean IS NOT NULL
-"""
-SEARCH_TABLE = f"CREATE TABLE letter_search AS {SEARCH_COLUMNS} ORDER BY l.accession_number\n"
-SEARCH_METADATA = ("conversation_id", "cik", "company_name", "letter_date", "sender", "letter_kind")
-BM25_K, BM25_B = 1.2, 0.75  # match_bm25's defaults, so both rank alike
-# fts keeps one `terms` row per token, in document order: match_bm25 scans all of them for every query
-# (1.2 s at 600k letters). One row per (term, letter), sorted by term, with the letter's length, lets a
-# query read only its terms' row groups (min/max pruning) and skip the join with `docs`.
-POSTINGS_SELECT = """
-    SELECT t.termid, t.docid, count(*)::INTEGER AS tf, any_value(d.len)::INTEGER AS len
-    FROM {fts}.terms t JOIN {fts}.docs d USING (docid)
-    GROUP BY t.termid, t.docid
-"""
-POSTINGS_TABLE = ("CREATE TABLE fts_main_letter_search.postings AS "
-                  + POSTINGS_SELECT.format(fts="fts_main_letter_search") + " ORDER BY termid, docid")
+# What a search hit shows beside its text, kept with the catalog (it changes when letters are paired again; the
+# search index does not)
+SEARCH_META = """CREATE OR REPLACE TABLE search_meta AS
+    SELECT l.accession_number, l.cik, f.company_name, l.letter_date, l.form_type, l.sender, l.letter_kind,
+           l.conversation_id, l.staff_office
+    FROM letters l JOIN filings f USING (accession_number) ORDER BY l.accession_number"""
+HIT = "STRUCT(rank INTEGER, score DOUBLE, accession_number VARCHAR, comment_number INTEGER, snippet VARCHAR)"
+SEARCH_MACROS = tuple(f"""CREATE OR REPLACE MACRO search_{scope}(query, lim := 10, filters := '{{}}') AS TABLE
+    SELECT h.rank, h.score, m.company_name, m.letter_date, m.letter_kind, m.conversation_id, h.accession_number,
+           h.comment_number, h.snippet, m.cik, m.sender, m.staff_office
+    FROM (SELECT unnest(edgar_search(query, '{scope}', lim, filters), recursive := true)) h
+    LEFT JOIN search_meta m USING (accession_number) ORDER BY h.rank""" for scope in SCOPES)
 
 
-def fts_extension_path() -> Path:
-    """The fts extension shipped in the duckdb-extension-fts wheel for this duckdb version."""
-    return Path(duckdb_extension_fts.__file__).parent / "extensions" / f"v{duckdb.__version__}" / "fts.duckdb_extension"
-
-
-def load_fts(con: duckdb.DuckDBPyConnection) -> None:
-    path = fts_extension_path()
-    if not path.exists():
-        raise CatalogError(f"no fts extension for duckdb {duckdb.__version__} at {path}: install the "
-                           f"duckdb-extension-fts wheel of the same version (pyproject.toml pins both)")
-    con.execute("SET autoinstall_known_extensions = false")
-    con.execute(f"LOAD {_sql_string(str(path))}")
-
-
-def stage_catalog(data_dir: Path, build_dir: Path, content_id: str, update: bool = False) -> tuple[Path, str]:
+def stage_catalog(data_dir: Path, build_dir: Path, content_id: str) -> Path:
     """Write the catalog of the build in `build_dir` (not yet published) to a temporary file: views, macros,
-    the BM25 index over letters and `corpus_info` with the build's content id. With `update`, the published
-    catalog (of this schema version) is copied and its search index brought up to date instead (letters are
-    only ever added, and their text never changes while the normalizing code stays the same); otherwise, or
-    when that is not possible, it is built anew. Returns (the temporary file, "new" or "updated");
-    `publish_catalog` puts it in place. While it is written, the views' `corpus/` resolves to `build_dir`
-    through a staging link, so the search index is built from the new build's rows."""
+    `search_meta` and `corpus_info` with the build's content id. `publish_catalog` puts it in place. While it is
+    written, the views' `corpus/` resolves to `build_dir` through a staging link, so `search_meta` holds the new
+    build's rows."""
     data_dir = Path(data_dir)
     path = catalog_path(data_dir)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     staging = data_dir / f".catalog-staging-{os.getpid()}"
     _remove_catalog_files(tmp)
     shutil.rmtree(staging, ignore_errors=True)
-    how = "new"
-    if update and _catalog_version(path) == SCHEMA_VERSION:
-        shutil.copyfile(path, tmp)
-        how = "updated"
     try:
         staging.mkdir()
         (staging / "corpus").symlink_to(Path(build_dir).absolute(), target_is_directory=True)
@@ -142,18 +118,10 @@ def stage_catalog(data_dir: Path, build_dir: Path, content_id: str, update: bool
             _use_data_dir(con, staging)
             for name in TABLES:
                 con.execute(view_sql(name))
-            for statement in (*VIEWS, *MACROS):
+            con.execute(SEARCH_META)
+            register_search(con, Path(build_dir))  # the macros are checked against the function's signature
+            for statement in (*VIEWS, *MACROS, *SEARCH_MACROS):
                 con.execute(statement)
-            if how == "updated" and not update_search_index(con):
-                how = "new"
-            if how == "new":
-                _drop_all(con)
-                for name in TABLES:
-                    con.execute(view_sql(name))
-                for statement in (*VIEWS, *MACROS):
-                    con.execute(statement)
-                con.execute(SEARCH_TABLE)
-                create_search_index(con)
             con.execute("CREATE OR REPLACE TABLE corpus_info "
                         "(schema_version INTEGER, build_id VARCHAR, built_at TIMESTAMPTZ, taxonomy_version VARCHAR)")
             con.execute("INSERT INTO corpus_info VALUES (?, ?, now(), ?)",
@@ -163,18 +131,16 @@ def stage_catalog(data_dir: Path, build_dir: Path, content_id: str, update: bool
         raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return tmp, how
+    return tmp
 
 
 def publish_catalog(data_dir: Path, staged: Path) -> None:
     os.replace(staged, catalog_path(data_dir))
 
 
-def write_catalog(data_dir: Path, build_dir: Path, content_id: str, update: bool = False) -> str:
+def write_catalog(data_dir: Path, build_dir: Path, content_id: str) -> None:
     """Stage and publish at once: for a corpus already published (a catalog that does not match it)."""
-    staged, how = stage_catalog(data_dir, build_dir, content_id, update)
-    publish_catalog(data_dir, staged)
-    return how
+    publish_catalog(data_dir, stage_catalog(data_dir, build_dir, content_id))
 
 
 def _remove_catalog_files(path: Path) -> None:
@@ -200,88 +166,6 @@ def catalog_build_id(data_dir: Path) -> str | None:
             return con.execute("SELECT max(build_id) FROM corpus_info").fetchone()[0]
     except duckdb.Error:
         return None
-
-
-def _catalog_version(path: Path) -> int | None:
-    if not path.exists():
-        return None
-    try:
-        with duckdb.connect(str(path), read_only=True) as con:
-            return con.execute("SELECT max(schema_version) FROM corpus_info").fetchone()[0]
-    except duckdb.Error:
-        return None
-
-
-def _drop_all(con: duckdb.DuckDBPyConnection) -> None:
-    """Empty a copied catalog that cannot be updated, so it is built like a new one."""
-    for (schema,) in con.execute("SELECT schema_name FROM duckdb_schemas() WHERE schema_name LIKE 'fts_main_%' "
-                                 "AND database_name = current_database()").fetchall():
-        con.execute(f"DROP SCHEMA {schema} CASCADE")
-    con.execute("DROP TABLE IF EXISTS letter_search")
-    con.execute("DROP TABLE IF EXISTS corpus_info")
-
-
-def update_search_index(con: duckdb.DuckDBPyConnection) -> bool:
-    """Bring a copied catalog's search index up to date with the corpus its views read: refresh the
-    metadata of letters that changed (a letter's review, say), and index the letters not in it yet
-    in a scratch index that is then merged (fts's own tokens, document lengths, document frequencies
-    and statistics, so every score equals a full rebuild's). False when letters left the corpus."""
-    load_fts(con)
-    fts = "fts_main_letter_search"
-    if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = 'postings'",
-                       [fts]).fetchone()[0]:
-        return False
-    con.execute("CREATE TEMP TABLE corpus_letters AS SELECT accession_number, "
-                + ", ".join(f"{c}" for c in SEARCH_METADATA)
-                + " FROM (" + SEARCH_COLUMNS.replace("l.text_clean\n", "NULL AS text_clean\n", 1) + ")")
-    gone = con.execute("SELECT count(*) FROM letter_search s ANTI JOIN corpus_letters c "
-                       "USING (accession_number)").fetchone()[0]
-    if gone:
-        return False
-    changed = " OR ".join(f"s.{c} IS DISTINCT FROM c.{c}" for c in SEARCH_METADATA)
-    con.execute(f"UPDATE letter_search s SET {', '.join(f'{c} = c.{c}' for c in SEARCH_METADATA)} "
-                f"FROM corpus_letters c WHERE s.accession_number = c.accession_number AND ({changed})")
-    con.execute(f"""CREATE TABLE letter_search_new AS
-        SELECT * FROM ({SEARCH_COLUMNS}) WHERE accession_number IN (
-            SELECT accession_number FROM corpus_letters ANTI JOIN letter_search USING (accession_number))
-        ORDER BY accession_number""")
-    if con.execute("SELECT count(*) FROM letter_search_new").fetchone()[0]:
-        con.execute("PRAGMA create_fts_index('letter_search_new', 'accession_number', 'text_clean', "
-                    "stemmer = 'porter', stopwords = 'english', overwrite = 1)")
-        new = "fts_main_letter_search_new"
-        con.execute(f"""CREATE TEMP TABLE doc_map AS
-            SELECT docid AS new_docid, docid + (SELECT coalesce(max(docid) + 1, 0) FROM {fts}.docs) AS docid
-            FROM {new}.docs""")
-        con.execute(f"""INSERT INTO {fts}.dict
-            SELECT (SELECT coalesce(max(termid) + 1, 0) FROM {fts}.dict) + row_number() OVER (ORDER BY term) - 1,
-                   term, 0
-            FROM {new}.dict ANTI JOIN {fts}.dict USING (term)""")
-        con.execute(f"""CREATE TEMP TABLE term_map AS
-            SELECT n.termid AS new_termid, d.termid FROM {new}.dict n JOIN {fts}.dict d USING (term)""")
-        con.execute(f"UPDATE {fts}.dict d SET df = d.df + n.df FROM {new}.dict n WHERE d.term = n.term")
-        con.execute(f"INSERT INTO {fts}.docs SELECT m.docid, n.name, n.len FROM {new}.docs n "
-                    f"JOIN doc_map m ON m.new_docid = n.docid")
-        con.execute(f"""INSERT INTO {fts}.terms SELECT m.docid, t.fieldid, tm.termid FROM {new}.terms t
-            JOIN doc_map m ON m.new_docid = t.docid JOIN term_map tm ON tm.new_termid = t.termid""")
-        con.execute(f"""INSERT INTO {fts}.postings
-            SELECT tm.termid, m.docid, p.tf, p.len FROM ({POSTINGS_SELECT.format(fts=new)}) p
-            JOIN doc_map m ON m.new_docid = p.docid JOIN term_map tm ON tm.new_termid = p.termid
-            ORDER BY tm.termid, m.docid""")
-        con.execute(f"UPDATE {fts}.stats SET num_docs = (SELECT count(*) FROM {fts}.docs), "
-                    f"avgdl = (SELECT avg(len) FROM {fts}.docs)")
-        con.execute("INSERT INTO letter_search SELECT * FROM letter_search_new")
-        con.execute("PRAGMA drop_fts_index('letter_search_new')")
-    con.execute("DROP TABLE letter_search_new")
-    return True
-
-
-def create_search_index(con: duckdb.DuckDBPyConnection) -> None:
-    """The BM25 index over `letter_search`: fts's own (tokenizer, stemmer, stopwords, `match_bm25`) and
-    the term-sorted postings that `search_letters` ranks from."""
-    load_fts(con)
-    con.execute("PRAGMA create_fts_index('letter_search', 'accession_number', 'text_clean', "
-                "stemmer = 'porter', stopwords = 'english', overwrite = 1)")
-    con.execute(POSTINGS_TABLE)
 
 
 def _is_lock_error(exc: BaseException) -> bool:
@@ -315,62 +199,65 @@ def connect(data_dir: Path, read_only: bool = True) -> duckdb.DuckDBPyConnection
         raise CatalogError(f"the catalog of {data_dir} was written for another build of the corpus (an interrupted "
                            f"build?): run `edgar-corpus build --data-dir {data_dir}` to repair it")
     _use_data_dir(con, data_dir)
-    load_fts(con)
+    register_search(con, published_build(data_dir))
     return con
 
 
-def search_terms(con: duckdb.DuckDBPyConnection, query: str) -> str:
-    """The query as the index sees it: lower case, letters only, stopwords dropped ("non-GAAP" -> "gaap"),
-    so that requiring every term does not require a word the index left out."""
-    words = re.sub(r"[^a-z]+", " ", query.lower()).split()
-    stopwords = {row[0] for row in con.execute("SELECT sw FROM fts_main_letter_search.stopwords").fetchall()}
-    return " ".join(w for w in words if w not in stopwords)
+def register_search(con: duckdb.DuckDBPyConnection, build_dir: Path | None) -> None:
+    """Make `edgar_search(query, scope, lim, filters)` callable from SQL: the best hits of a build's index, as a
+    list of structs (the search macros unnest it). `filters` is a JSON object of `Filters` fields."""
+    def edgar_search(query: str, scope: str, lim: int, filters: str) -> list[dict[str, Any]]:
+        if build_dir is None:
+            return []
+        try:
+            chosen = filters_from_json(filters)
+            hits = search_build(build_dir, query, scope, chosen, int(lim))
+        except QueryError as exc:
+            raise duckdb.InvalidInputException(str(exc)) from None
+        return [{"rank": rank, "score": hit.score, "accession_number": hit.accession_number,
+                 "comment_number": hit.comment_number, "snippet": hit.snippet} for rank, hit in enumerate(hits, 1)]
+
+    con.create_function("edgar_search", edgar_search, ["VARCHAR", "VARCHAR", "INTEGER", "VARCHAR"], f"{HIT}[]",
+                        side_effects=True)
 
 
-def search_letters(con: duckdb.DuckDBPyConnection, query: str, limit: int = 10) -> list[tuple]:
-    """Letters ranked by BM25 for `query` (all its terms required): score, company, date, kind, conversation,
-    accession, the text."""
-    top = ranked_letters(con, search_terms(con, query), limit)
-    if not top:
-        return []
-    rows = con.execute("""
-        SELECT accession_number, company_name, letter_date, letter_kind, conversation_id, text_clean
-        FROM letter_search WHERE accession_number IN (SELECT unnest(?::VARCHAR[]))
-    """, [[accession for accession, _score in top]]).fetchall()
-    by_accession = {row[0]: row for row in rows}
-    return [(score, *by_accession[accession][1:5], accession, by_accession[accession][5]) for accession, score in top]
+def filters_from_json(text: str | None) -> Filters:
+    """Filters from the JSON the search macros take: {"year": 2024, "forms": ["10-K"], "start": "2024-01-01"}."""
+    try:
+        values = json.loads(text or "{}")
+    except json.JSONDecodeError as exc:
+        raise QueryError(f"filters must be a JSON object, e.g. '{{\"year\": 2024}}' ({exc})") from None
+    if not isinstance(values, dict):
+        raise QueryError("filters must be a JSON object, e.g. '{\"year\": 2024}'")
+    known = set(Filters.__dataclass_fields__)
+    if unknown := set(values) - known:
+        raise QueryError(f"unknown filters {sorted(unknown)}: use {sorted(known)}")
+    for name in ("start", "end"):
+        if isinstance(values.get(name), str):
+            values[name] = date.fromisoformat(values[name])
+    if isinstance(values.get("forms"), str):
+        values["forms"] = [values["forms"]]
+    values["forms"] = tuple(values.get("forms") or ())
+    return Filters(**values)
 
 
-def ranked_letters(con: duckdb.DuckDBPyConnection, terms: str, limit: int) -> list[tuple[str, float]]:
-    """(accession, BM25 score) of the best `limit` letters holding every term: match_bm25's formula and
-    conjunctive mode, computed from the postings of the query's terms only."""
-    query_terms = con.execute("""
-        SELECT DISTINCT stem(unnest(fts_main_letter_search.tokenize(?)), 'porter') AS term
-    """, [terms]).fetchall()
-    if not query_terms or not terms.strip():
-        return []
-    known = con.execute(f"""
-        SELECT d.termid, log((s.num_docs - d.df + 0.5) / (d.df + 0.5) + 1) * ({BM25_K} + 1) AS weight
-        FROM fts_main_letter_search.dict d, fts_main_letter_search.stats s
-        WHERE d.term IN (SELECT unnest(?::VARCHAR[]))
-    """, [[t[0] for t in query_terms]]).fetchall()
-    if len(known) < len(query_terms):  # a term no letter has: no letter has them all
-        return []
-    avgdl = con.execute("SELECT avgdl FROM fts_main_letter_search.stats").fetchone()[0]
-    # Literals, not parameters, so the filter on termid reaches the scan and prunes row groups. They are
-    # integers and doubles read from the index itself, never text from the user.
-    ids = ", ".join(str(int(termid)) for termid, _weight in known)
-    weights = " ".join(f"WHEN {int(termid)} THEN {float(weight):.17e}" for termid, weight in known)  # e: a DOUBLE
-    norm = f"{BM25_K} * (1 - {BM25_B} + {BM25_B} * len / {float(avgdl):.17e})"
-    # Ties at the cut are broken by accession, as a full ranking would: keep every letter scoring at
-    # least the limit-th best score, then order those by (score, accession).
-    return con.execute(f"""
-        WITH scores AS (
-            SELECT docid, sum(CASE termid {weights} END * tf / (tf + {norm})) AS score
-            FROM fts_main_letter_search.postings WHERE termid IN ({ids})
-            GROUP BY docid HAVING count(*) = {len(known)}
-        ), cut AS (SELECT min(score) AS score FROM (SELECT score FROM scores ORDER BY score DESC LIMIT ?))
-        SELECT docs.name, scores.score FROM scores JOIN fts_main_letter_search.docs docs USING (docid)
-        WHERE scores.score >= (SELECT score FROM cut)
-        ORDER BY scores.score DESC, docs.name LIMIT ?
-    """, [limit, limit]).fetchall()
+def filters_json(filters: Filters) -> str:
+    return json.dumps({k: (v.isoformat() if isinstance(v, date) else list(v) if isinstance(v, tuple) else v)
+                       for k, v in asdict(filters).items() if v not in (None, ())})
+
+
+def search(con: duckdb.DuckDBPyConnection, query: str, scope: str = "letters", filters: Filters | None = None,
+           limit: int = 10) -> list[dict[str, Any]]:
+    """The best hits for `query` in `scope` (letters, comments or answers), as rows of the search macro: rank,
+    score, company_name, letter_date, letter_kind, conversation_id, accession_number, comment_number, snippet,
+    cik, sender, staff_office. QueryError when the query cannot be read."""
+    if scope not in SCOPES:
+        raise QueryError(f"search in letters, comments or answers (not {scope!r})")
+    try:
+        cursor = con.execute(f"SELECT * FROM search_{scope}(?, lim := ?, filters := ?)",
+                             [query, limit, filters_json(filters or Filters())])
+    except duckdb.InvalidInputException as exc:  # the function's QueryError, through DuckDB
+        message = str(exc).splitlines()[0]
+        raise QueryError(message.rsplit("InvalidInputException: ", 1)[-1]) from None
+    columns = [d[0] for d in cursor.description]
+    return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]

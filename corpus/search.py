@@ -17,7 +17,9 @@ Query language (`parse_query`):
     words                  all required (AND), stemmed: revenue recognition
     "a phrase"             exactly that sequence, case-insensitive: "going concern"
     606-10-25-19  10-K     a word with a dash, dot or parenthesis is a code: matched exactly, as a phrase
-    OR                     either side: non-GAAP OR "adjusted EBITDA"
+    Item 303  Rule 3-05    Item, Rule, Section or ASC and the number after it: one code ("ASC 606" also
+                           finds "Topic 606"; "ASC 606-10-25-19" finds the paragraph however it is introduced)
+    OR                     either side; binds tighter than AND: non-GAAP OR EBITDA reconciliation
     -word  NOT word        must not occur: impairment -goodwill
     revenu*                any word that starts so
     ( )                    grouping: (segment OR segments) CODM
@@ -25,6 +27,8 @@ Query language (`parse_query`):
 
 from __future__ import annotations
 
+import hashlib
+import inspect
 import re
 import shutil
 from collections.abc import Iterable, Iterator
@@ -33,11 +37,11 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
 import tantivy
 
 SCOPES = ("letters", "comments", "answers")
 INDEX_DIR = "search"
+PREFIX_TERMS = 200  # words a prefix query expands to
 WRITER_HEAP = 128 * 1024**2  # bytes of tantivy's indexing buffer (per build; it flushes segments past it)
 _EXACT, _STEMMED = "exact", "stemmed"
 _WORD = re.compile(r"[^\W_]+")  # what the "simple" tokenizer keeps: runs of letters and digits
@@ -114,16 +118,19 @@ def _document(doc: SearchDoc) -> tantivy.Document:
             fields[name] = value.lower() if name in ("kind", "sender") else value
     document = tantivy.Document(**fields)
     for form in doc.forms:
-        document.add_text("form", form.upper())
+        document.add_text("form", _form_key(form))
     for topic in doc.topics:
         document.add_text("topic", topic)
     return document
 
 
-def add_documents(path: Path, docs: Iterable[SearchDoc], create: bool) -> int:
-    """Index documents into the index at `path` (made when `create`); how many were added."""
+def add_documents(path: Path, docs: Iterable[SearchDoc], create: bool, delete_keys: Iterable[str] = ()) -> int:
+    """Index documents into the index at `path` (made when `create`), after deleting the documents whose key is
+    in `delete_keys`; how many were added."""
     index = open_index(path, create=create)
     writer = index.writer(heap_size=WRITER_HEAP)
+    for key in sorted(delete_keys):
+        writer.delete_documents_by_term("key", key)
     n = 0
     for doc in docs:
         writer.add_document(_document(doc))
@@ -147,47 +154,99 @@ def link_index(previous: Path, target: Path) -> None:
 # -- documents from the corpus's rows ---------------------------------------------------------------------------
 
 
-def search_docs(letters: pa.Table, comments: pa.Table, topics: pa.Table, filings: pa.Table) -> dict[str, list]:
-    """The documents of each scope for some filings' rows (tables of the corpus schema)."""
-    company = dict(zip(filings["accession_number"].to_pylist(), filings["company_name"].to_pylist(), strict=True))
+def search_docs(rows: dict[str, list[dict[str, Any]]]) -> dict[str, list[SearchDoc]]:
+    """The documents of each scope for some filings' rows (the `filings`, `letters`, `comments` and
+    `comment_topics` tables' rows of the corpus schema)."""
+    company = {row["accession_number"]: row["company_name"] for row in rows["filings"]}
     comment_topics: dict[tuple[str, int], list[str]] = {}
-    for accession, number, topic in zip(topics["accession_number"].to_pylist(), topics["comment_number"].to_pylist(),
-                                        topics["topic"].to_pylist(), strict=True):
-        comment_topics.setdefault((accession, number), []).append(topic)
+    for row in rows["comment_topics"]:
+        comment_topics.setdefault((row["accession_number"], row["comment_number"]), []).append(row["topic"])
     letter_topics: dict[str, set[str]] = {}
     for (accession, _number), values in comment_topics.items():
         letter_topics.setdefault(accession, set()).update(values)
     by_letter: dict[str, dict[str, Any]] = {}
-    out: dict[str, list] = {scope: [] for scope in SCOPES}
-    columns = ("accession_number", "cik", "letter_date", "form_type", "reviewed_filings", "letter_kind", "sender",
-               "staff_office", "text_clean")
-    for row in letters.select(list(columns)).to_pylist():
-        forms = (row["form_type"] or "", *(f["form_type"] for f in row["reviewed_filings"] or [] if f["form_type"]))
-        by_letter[row["accession_number"]] = row | {"forms": tuple(f for f in forms if f)}
-        if row["text_clean"]:
-            out["letters"].append(SearchDoc("letters", row["accession_number"], None, row["text_clean"],
-                                            row["letter_date"], row["cik"], by_letter[row["accession_number"]]["forms"],
-                                            row["letter_kind"], row["sender"], company.get(row["accession_number"]),
-                                            row["staff_office"], tuple(sorted(letter_topics.get(
-                                                row["accession_number"], ())))))
-    for row in comments.select(["accession_number", "comment_number", "sender", "heading", "text",
-                                "answer_text"]).to_pylist():
-        letter = by_letter.get(row["accession_number"])
-        if letter is None:
+    out: dict[str, list[SearchDoc]] = {scope: [] for scope in SCOPES}
+    for row in rows["letters"]:
+        accession = row["accession_number"]
+        forms = [row.get("form_type") or ""]
+        for reviewed in row.get("reviewed_filings") or []:
+            if reviewed.get("form_type"):  # an amendment is also its EDGAR form, 10-K/A
+                forms += [reviewed["form_type"]] + ([reviewed["form_type"] + "/A"] if reviewed.get("amendment") else [])
+        common = {"letter_date": row.get("letter_date"), "cik": row.get("cik"),
+                  "forms": tuple(dict.fromkeys(f for f in forms if f)), "kind": row.get("letter_kind"),
+                  "company": company.get(accession), "office": row.get("staff_office")}
+        by_letter[accession] = common
+        if row.get("text_clean"):
+            out["letters"].append(SearchDoc("letters", accession, None, row["text_clean"], sender=row.get("sender"),
+                                            topics=tuple(sorted(letter_topics.get(accession, ()))), **common))
+    for row in rows["comments"]:
+        common = by_letter.get(row["accession_number"])
+        if common is None:
             continue
-        common = {"letter_date": letter["letter_date"], "cik": letter["cik"], "forms": letter["forms"],
-                  "kind": letter["letter_kind"], "sender": row["sender"],
-                  "company": company.get(row["accession_number"]), "office": letter["staff_office"]}
-        if row["sender"] == "staff" and row["text"]:
-            text = f"{row['heading']}\n{row['text']}" if row["heading"] else row["text"]
-            out["comments"].append(SearchDoc("comments", row["accession_number"], row["comment_number"], text,
-                                             topics=tuple(comment_topics.get((row["accession_number"],
-                                                                              row["comment_number"]), ())),
-                                             **common))
-        elif row["answer_text"]:
-            out["answers"].append(SearchDoc("answers", row["accession_number"], row["comment_number"],
-                                            row["answer_text"], topics=(), **common))
+        key = (row["accession_number"], row["comment_number"])
+        if row["sender"] == "staff" and row.get("text"):
+            text = f"{row['heading']}\n{row['text']}" if row.get("heading") else row["text"]
+            out["comments"].append(SearchDoc("comments", key[0], key[1], text, sender="staff",
+                                             topics=tuple(comment_topics.get(key, ())), **common))
+        elif row["sender"] != "staff" and row.get("answer_text"):
+            out["answers"].append(SearchDoc("answers", key[0], key[1], row["answer_text"], sender=row["sender"],
+                                            topics=(), **common))
     return out
+
+
+def build_index(build_dir: Path, rows: dict[str, list[dict[str, Any]]], previous: Path | None = None,
+                replaced: dict[str, list[dict[str, Any]]] | None = None) -> dict[str, int]:
+    """The build's search indexes. A full build indexes every scope's documents of `rows`. An incremental build
+    passes the previous build and, for the companies it paired again, their rows before (`replaced`) and after
+    (`rows`): the previous index is copied (hard links to its segment files, which tantivy never rewrites), the
+    documents that pairing changed (a letter's reviewed forms) are replaced and new ones added, so an unchanged
+    document is never indexed twice and BM25 statistics stay those of a full build. How many documents were
+    added, by scope."""
+    docs = search_docs(rows)
+    before_docs = search_docs(replaced) if replaced is not None else {scope: [] for scope in SCOPES}
+    added = {}
+    for scope in SCOPES:
+        path = index_path(build_dir, scope)
+        before = index_path(previous, scope) if previous is not None else None
+        if before is not None and (before / "meta.json").exists():
+            link_index(before, path)
+            kept = set(before_docs[scope]) & set(docs[scope])
+            stale = {doc.key for doc in before_docs[scope] if doc not in kept}
+            added[scope] = add_documents(path, [doc for doc in docs[scope] if doc not in kept], create=False,
+                                         delete_keys=stale)
+        else:
+            added[scope] = add_documents(path, docs[scope], create=True)
+    return added
+
+
+def index_fingerprint() -> str:
+    """Changes whenever what is indexed does (the schema, the tokenizers, the documents made from rows): a build
+    whose previous build was indexed otherwise indexes every letter again (`corpus/build.py`)."""
+    digest = hashlib.sha256()
+    for part in (schema, _register, SearchDoc, _document, _form_key, search_docs):
+        digest.update(inspect.getsource(part).encode())
+    return digest.hexdigest()[:16]
+
+
+def index_all(build_dir: Path, batches: Iterable[dict[str, list[dict[str, Any]]]]) -> dict[str, int]:
+    """Index a whole build again, from scratch, from batches of its rows (a batch holds all rows of its letters:
+    one year partition of each searched table, say), so that memory holds one batch at a time."""
+    shutil.rmtree(Path(build_dir) / INDEX_DIR, ignore_errors=True)
+    writers = {scope: open_index(index_path(build_dir, scope), create=True).writer(heap_size=WRITER_HEAP)
+               for scope in SCOPES}
+    added = dict.fromkeys(SCOPES, 0)
+    for batch in batches:
+        for scope, docs in search_docs(batch).items():
+            for doc in docs:
+                writers[scope].add_document(_document(doc))
+            added[scope] += len(docs)
+    for writer in writers.values():
+        writer.commit()
+        writer.wait_merging_threads()
+    return added
+
+
+SEARCHED_TABLES = ("filings", "letters", "comments", "comment_topics")
 
 
 # -- the query language ------------------------------------------------------------------------------------------
@@ -208,11 +267,15 @@ class Node:
         return [*self.words, *(w for child in self.children for w in child.positive_words())]
 
 
-_TOKENS = re.compile(r'\s*(?:(?P<quote>"[^"]*"?)|(?P<open>\()|(?P<close>\))|(?P<word>[^\s()"]+))')
+# a word may carry parenthesized parts with no space before them: 10(e), 13(a)(1)
+_TOKENS = re.compile(r'\s*(?:(?P<quote>"[^"]*"?)|(?P<word>[^\s()"]+(?:\([^\s()"]{1,6}\))*)|(?P<open>\()|(?P<close>\)))')
+# words that make a code with the number after them: "Item 303" is the phrase, not item AND 303
+_CODE_LEADS = frozenset({"item", "rule", "asc", "section"})
 
 
 def _lex(query: str) -> list[tuple[str, str]]:
-    out, position = [], 0
+    out: list[tuple[str, str]] = []
+    position = 0
     query = query.strip()
     while position < len(query):
         match = _TOKENS.match(query, position)
@@ -223,6 +286,10 @@ def _lex(query: str) -> list[tuple[str, str]]:
         value = match.group(kind)
         if kind == "quote" and (len(value) < 2 or not value.endswith('"')):
             raise QueryError(f"a quotation mark is not closed: {value!r}; close it, or remove it")
+        if (kind == "word" and value[:1].isdigit() and out and out[-1][0] == "word"
+                and out[-1][1].lower() in _CODE_LEADS):
+            out[-1] = ("word", f"{out[-1][1]} {value}")
+            continue
         out.append((kind, value))
     return out
 
@@ -246,37 +313,40 @@ def parse_query(query: str) -> Node:
         position += 1
         return tokens[position - 1]
 
-    def parse_or() -> Node:
-        branches = [parse_and()]
-        while (token := peek()) and token == ("word", "OR"):
-            take()
-            if peek() is None or peek()[0] == "close":
-                raise QueryError("OR needs a term on both sides, e.g. non-GAAP OR EBITDA")
-            branches.append(parse_and())
-        return branches[0] if len(branches) == 1 else Node("or", branches)
-
+    # OR binds tighter than AND, as in web search: non-GAAP OR EBITDA reconciliation is
+    # (non-GAAP OR EBITDA) AND reconciliation
     def parse_and() -> Node:
         parts: list[Node] = []
-        while (token := peek()) and token[0] != "close" and token != ("word", "OR"):
+        while (token := peek()) and token[0] != "close":
             if token == ("word", "AND"):
                 take()
                 continue
-            parts.append(parse_unary())
+            if token == ("word", "OR"):
+                raise QueryError("OR needs a term on both sides, e.g. non-GAAP OR EBITDA")
+            parts.append(parse_or())
         if not parts:
             raise QueryError("an operator has nothing to apply to: write terms between AND, OR and parentheses")
         return parts[0] if len(parts) == 1 else Node("and", parts)
 
+    def parse_or() -> Node:
+        branches = [parse_unary()]
+        while (token := peek()) and token == ("word", "OR"):
+            take()
+            if peek() is None or peek()[0] == "close" or peek() in (("word", "OR"), ("word", "AND")):
+                raise QueryError("OR needs a term on both sides, e.g. non-GAAP OR EBITDA")
+            branches.append(parse_unary())
+        return branches[0] if len(branches) == 1 else Node("or", branches)
+
     def parse_unary() -> Node:
         kind, value = take()
-        if (kind, value) == ("word", "NOT") or (kind == "word" and value.startswith("-") and len(value) > 1
-                                                and not value[1].isdigit()):
+        if (kind, value) == ("word", "NOT") or (kind == "word" and value.startswith("-") and len(value) > 1):
             if value == "NOT":
                 if peek() is None or peek()[0] == "close":
                     raise QueryError("NOT needs a term after it, e.g. impairment NOT goodwill")
                 return Node("not", [parse_unary()])
             return Node("not", [atom("word", value[1:])])
         if kind == "open":
-            inner = parse_or()
+            inner = parse_and()
             if peek() is None or take()[0] != "close":
                 raise QueryError("a parenthesis is not closed: add the missing ')'")
             return inner
@@ -298,10 +368,14 @@ def parse_query(query: str) -> Node:
         words = _words(value)
         if not words:
             raise QueryError(f"{value!r} has no letters or digits to search for")
+        if words[0] == "asc" and len(words) > 1:  # the Codification: "ASC 606" is also written "Topic 606"
+            if len(words) > 2:  # a subtopic or paragraph (606-10-25-19) is its numbers, whatever precedes them
+                return Node("phrase", words=words[1:])
+            return Node("or", [Node("phrase", words=words), Node("phrase", words=["topic", words[1]])])
         # a code ("606-10-25-19", "10-K", "10(e)") is its words in sequence; a plain word is stemmed
         return Node("phrase", words=words) if len(words) > 1 else Node("term", words=words)
 
-    tree = parse_or()
+    tree = parse_and()
     if position < len(tokens):
         raise QueryError("a ')' has no '(' before it: remove it")
     if _only_negative(tree):
@@ -335,8 +409,10 @@ def to_tantivy(index: tantivy.Index, node: Node) -> tantivy.Query:
         if len(node.words) == 1:
             return tantivy.Query.term_query(schema_, _EXACT, node.words[0])
         return tantivy.Query.phrase_query(schema_, _EXACT, node.words)
-    if node.op == "prefix":
-        return tantivy.Query.regex_query(schema_, _EXACT, re.escape(node.words[0]) + ".*")
+    if node.op == "prefix":  # the index's words that start so (the most frequent 200), so hits rank by BM25
+        words = [w for w, _count in index.searcher().terms_with_prefix(_EXACT, node.words[0], limit=PREFIX_TERMS)]
+        return tantivy.Query.boolean_query([(tantivy.Occur.Should, tantivy.Query.term_query(schema_, _EXACT, w))
+                                            for w in words]) if words else tantivy.Query.empty_query()
     if node.op == "not":  # only inside an AND (a bare NOT was refused by the parser)
         return to_tantivy(index, node.children[0])
     occur = tantivy.Occur.Must if node.op == "and" else tantivy.Occur.Should
@@ -350,12 +426,26 @@ def to_tantivy(index: tantivy.Index, node: Node) -> tantivy.Query:
 # -- filters -------------------------------------------------------------------------------------------------------
 
 
+def _form_key(form: str) -> str:
+    return re.sub(r"\s+", " ", form.strip().upper())
+
+
+# EDGAR's form names for what a Re: block calls by the schedule's name
+_PROXY = ("SCHEDULE 14A", "DEF 14A", "PRE 14A", "DEFA14A", "DEFM14A", "PREM14A", "PRER14A", "DEFR14A")
+FORM_ALIASES = {form: _PROXY for form in _PROXY} | {
+    "SC 13D": ("SC 13D", "SCHEDULE 13D"), "SCHEDULE 13D": ("SC 13D", "SCHEDULE 13D"),
+    "SC TO-T": ("SC TO-T", "SCHEDULE TO-T", "SCHEDULE TO"), "SC TO-I": ("SC TO-I", "SCHEDULE TO-I", "SCHEDULE TO"),
+    "SC 14D9": ("SC 14D9", "SCHEDULE 14D-9", "SCHEDULE 14D9"),
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Filters:
     start: date | None = None  # letter date, inclusive
     end: date | None = None
     year: int | None = None
-    forms: tuple[str, ...] = ()  # the letter's EDGAR form or a form its Re: block names (10-K, S-1, UPLOAD)
+    forms: tuple[str, ...] = ()  # the letter's EDGAR form or a form its Re: block names (10-K, 10-K/A, S-1,
+    # UPLOAD); DEF 14A and the other proxy forms also match a Re: block's "Schedule 14A"
     kind: str | None = None
     sender: str | None = None
     cik: int | None = None
@@ -373,8 +463,9 @@ class Filters:
         if self.year:
             out.append(tantivy.Query.term_query(schema_, "year", self.year))
         if self.forms:
+            wanted = {alias for form in self.forms for alias in FORM_ALIASES.get(_form_key(form), (_form_key(form),))}
             out.append(tantivy.Query.boolean_query([(tantivy.Occur.Should, tantivy.Query.term_query(
-                schema_, "form", form.upper())) for form in self.forms]))
+                schema_, "form", form)) for form in sorted(wanted)]))
         for name, value in (("kind", self.kind), ("sender", self.sender), ("topic", self.topic)):
             if value:
                 out.append(tantivy.Query.term_query(schema_, name, value.lower() if name != "topic" else value))
@@ -404,8 +495,8 @@ def index_path(build_dir: Path, scope: str) -> Path:
     return Path(build_dir) / INDEX_DIR / scope
 
 
-def search(build_dir: Path, query: str, scope: str = "letters", filters: Filters | None = None,
-           limit: int = 10) -> list[Hit]:
+def search_build(build_dir: Path, query: str, scope: str = "letters", filters: Filters | None = None,
+                 limit: int = 10) -> list[Hit]:
     """The best `limit` hits for `query` (BM25), ties broken by accession and comment number."""
     if scope not in SCOPES:
         raise QueryError(f"--in {scope}: search letters, comments or answers")
@@ -420,30 +511,78 @@ def search(build_dir: Path, query: str, scope: str = "letters", filters: Filters
     searcher = index.searcher()
     # a few more than asked, so that ties at the cut are broken by key as a full ranking would
     found = searcher.search(compiled, limit + 20).hits
-    generator = tantivy.SnippetGenerator.create(searcher, compiled, index.schema, _EXACT)
-    generator.set_max_num_chars(240)
-    scored = []
-    for score, address in found:
-        document = searcher.doc(address)
-        scored.append((score, document["key"][0], document))
-    scored.sort(key=lambda item: (-round(item[0], 5), item[1]))
+    scored = sorted(((score, searcher.doc(address)) for score, address in found),
+                    key=lambda item: (-round(item[0], 5), item[1]["key"][0]))
+    marks = _match_pattern(index, tree)
     hits = []
-    for score, key, document in scored[:limit]:
-        accession, _, number = key.partition("#")
+    for score, document in scored[:limit]:
+        accession, _, number = document["key"][0].partition("#")
         hits.append(Hit(scope, accession, int(number) or None if scope != "letters" else None, float(score),
-                        _marked(generator.snippet_from_doc(document))))
+                        snippet(document[_EXACT][0], marks)))
     return hits
 
 
-def _marked(snippet: tantivy.Snippet) -> str:
-    fragment = snippet.fragment()
-    out, position = [], 0
-    for span in snippet.highlighted():
-        out.append(fragment[position:span.start])
-        out.append(f"**{fragment[span.start:span.end]}**")
-        position = span.end
-    out.append(fragment[position:])
-    return re.sub(r"\s+", " ", "".join(out)).strip()
+# -- snippets ------------------------------------------------------------------------------------------------------
+
+
+def _match_pattern(index: tantivy.Index, tree: Node) -> re.Pattern[str]:
+    """What the query's positive parts look like in the text: a phrase as its words with anything that is not a
+    letter or digit between them; a plain word as its stem and an ending; a prefix as itself and the rest of a
+    word. One named group per part, so a snippet can prefer the passage with the most parts."""
+    parts = []
+    for node in _positive(tree):
+        if node.op == "prefix":
+            body = re.escape(node.words[0]) + r"[^\W_]*"
+        elif node.op == "term":
+            body = re.escape(_stem(index, node.words[0])) + r"[^\W_]{0,5}"
+        else:
+            body = r"[\W_]+".join(map(re.escape, node.words))
+        parts.append(f"(?P<p{len(parts)}>(?<![^\\W_]){body}(?![^\\W_]))")
+    return re.compile("|".join(parts) or r"(?!x)x", re.IGNORECASE)
+
+
+def snippet(text: str, pattern: re.Pattern[str], width: int = 240, before: int = 60) -> str:
+    """A passage of about `width` characters around the matches of `pattern`, the one that holds the most of the
+    query's parts (the first such), the matches marked **so**, whitespace collapsed."""
+    matches: list[tuple[int, int, str | None]] = []
+    for match in pattern.finditer(text):
+        end = match.end()
+        if text[match.start():end].count("(") > text[match.start():end].count(")") and text[end:end + 1] == ")":
+            end += 1  # "Item 10(e)" is marked whole, its parenthesis closed
+        matches.append((match.start(), end, match.lastgroup))
+        if len(matches) == 200:  # enough to choose a passage from
+            break
+    if not matches:
+        return re.sub(r"\s+", " ", text[:width]).strip()
+    best, best_parts = 0, -1
+    for i, (first, _end, _part) in enumerate(matches):
+        parts = {part for m_start, m_end, part in matches[i:] if m_end <= first + width - before}
+        if len(parts) > best_parts:
+            best, best_parts = i, len(parts)
+    start = max(0, matches[best][0] - before)
+    if start:  # begin at a word
+        space = text.find(" ", start, matches[best][0])
+        start = space + 1 if space != -1 else start
+    end = min(len(text), start + width)
+    out, position = ["… " if start else ""], start
+    for m_start, m_end, _part in matches:
+        if m_start < start or m_end > end:
+            continue
+        out += [text[position:m_start], "**", text[m_start:m_end], "**"]
+        position = m_end
+    out.append(text[position:end])
+    tail = " …" if end < len(text) else ""
+    return re.sub(r"\s+", " ", "".join(out)).strip() + tail
+
+
+def _positive(node: Node) -> Iterator[Node]:
+    if node.op == "not":
+        return
+    if node.op in ("and", "or"):
+        for child in node.children:
+            yield from _positive(child)
+    else:
+        yield node
 
 
 def iter_hits(hits: Iterable[Hit]) -> Iterator[dict[str, Any]]:

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import os
-import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -111,10 +111,31 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--data-dir", type=Path, required=True)
     status.add_argument("--limit", type=int, default=20, help="failures and unfetched filings to list (default 20)")
 
-    search = commands.add_parser("search", help="full-text search (BM25) over the letters' clean text")
-    search.add_argument("--data-dir", type=Path, required=True)
+    search = commands.add_parser(
+        "search", help="full-text search (BM25): letters, staff comments or company answers",
+        description="Ranked (BM25) search over the corpus. Query language: words (all required, stemmed); "
+                    '"a phrase" (exactly that sequence); codes such as 606-10-25-19, 10-K, 10(e) (matched exactly); '
+                    "OR; -word or NOT word; revenu* (prefix); ( ) grouping.")
+    search.add_argument("--data-dir", type=Path, required=True, help="the data dir whose corpus to search")
+    search.add_argument("query",
+                        help='e.g. \'"going concern"\', \'ASC 606\', \'"Item 303" -segment\', \'non-GAAP OR EBITDA\'')
+    search.add_argument("--in", dest="scope", choices=("letters", "comments", "answers"), default="letters",
+                        help="whole letters (default), staff comments, or company answers")
+    search.add_argument("--from", dest="start", type=_iso_date, help="letters dated on or after (YYYY-MM-DD)")
+    search.add_argument("--to", dest="end", type=_iso_date, help="letters dated on or before (YYYY-MM-DD)")
+    search.add_argument("--year", type=int, help="letters dated in this year")
+    search.add_argument("--form", action="append", default=[],
+                        help="the letter's form (UPLOAD, CORRESP) or a form its Re: block names (10-K, S-1); "
+                             "repeat for several")
+    search.add_argument("--kind", choices=edgar.LETTER_KINDS, help="the letter's kind")
+    search.add_argument("--sender", choices=(edgar.STAFF, edgar.COMPANY), help="who wrote the letter")
+    search.add_argument("--cik", type=int, help="the company's CIK")
+    search.add_argument("--company", help="words of the company's name")
+    search.add_argument("--office", help="words of the staff office, e.g. 'Technology'")
+    search.add_argument("--topic", help="a topic of taxonomy v1 (docs/comment-topics.md), e.g. non_gaap")
     search.add_argument("--limit", type=int, default=10, help="hits to print (default 10)")
-    search.add_argument("query", help='words that must all occur, e.g. "non-GAAP measures"')
+    search.add_argument("--format", choices=("table", "json", "csv"), default="table",
+                        help="table (default), json (one object per line) or csv")
 
     demo = commands.add_parser("demo", help="serve the bundled sample with the fake EDGAR, crawl, build, summarize")
     demo.add_argument("--data-dir", type=Path, default=Path("demo-data"))
@@ -347,29 +368,46 @@ def run_status(data_dir: Path, limit: int) -> int:
     return 0
 
 
-def run_search(data_dir: Path, query: str, limit: int) -> int:
-    import textwrap
+def run_search(args: argparse.Namespace) -> int:
+    from corpus.catalog import CatalogError, connect, search
+    from corpus.search import Filters, QueryError
+    from pipelines.topics import KEYS
 
-    from corpus.catalog import CatalogError, connect, search_letters
-
-    if limit < 1:
+    if args.limit < 1:
         raise UsageProblem("--limit must be 1 or more")
+    if args.topic and args.topic not in KEYS:
+        raise UsageProblem(f"--topic {args.topic}: use one of {', '.join(KEYS)}")
+    filters = Filters(start=args.start, end=args.end, year=args.year, forms=tuple(args.form), kind=args.kind,
+                      sender=args.sender, cik=args.cik, company=args.company, office=args.office, topic=args.topic)
     try:
-        con = connect(data_dir)
+        con = connect(args.data_dir)
     except CatalogError as exc:
         print(exc, file=sys.stderr)
         return EXIT_NO_CORPUS
     try:
-        hits = search_letters(con, query, limit)
+        hits = search(con, args.query, args.scope, filters, args.limit)
+    except QueryError as exc:
+        raise UsageProblem(f"the query cannot be read: {exc}") from None
     finally:
         con.close()
-    if not hits:
-        print(f"no letter contains all of: {query}")
+    if args.format == "json":
+        for hit in hits:
+            print(json.dumps(hit, default=str))
         return 0
-    for rank, (score, company, dated, kind, conversation, accession, text) in enumerate(hits, start=1):
-        print(f"{rank:2d}. {score:6.2f}  {company}  {dated}  {kind}  {conversation}  {accession}")
-        first = next((m.start() for w in query.lower().split() if (m := re.search(re.escape(w), text.lower()))), 0)
-        print(textwrap.indent(textwrap.shorten(text[max(0, first - 80):first + 220], 160), "      "))
+    if args.format == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow(hits[0].keys() if hits else ["rank", "score", "accession_number", "snippet"])
+        writer.writerows(hit.values() for hit in hits)
+        return 0
+    if not hits:
+        where = {"letters": "letter", "comments": "staff comment", "answers": "company answer"}[args.scope]
+        print(f"no {where} matched {args.query!r}" + (" within the filters" if filters != Filters() else ""))
+        return 0
+    for hit in hits:
+        comment = f" comment {hit['comment_number']}" if hit["comment_number"] else ""
+        print(f"{hit['rank']:2d}. {hit['score']:6.2f}  {hit['company_name']}  {hit['letter_date']}  "
+              f"{hit['letter_kind']}  {hit['conversation_id']}  {hit['accession_number']}{comment}")
+        print("      " + hit["snippet"])
     return 0
 
 
@@ -393,7 +431,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "status":
             return run_status(args.data_dir, args.limit)
         if args.command == "search":
-            return run_search(args.data_dir, args.query, args.limit)
+            return run_search(args)
         if args.command == "demo":
             from edgar_corpus.demo import run_demo
 

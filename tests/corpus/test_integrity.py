@@ -152,7 +152,7 @@ def test_a_build_killed_between_corpus_and_catalog_is_repaired_by_the_next(small
     repaired = run_build(small_archive)
     assert repaired.returncode == 0 and "repaired" in repaired.stdout, repaired.stdout
     con = connect(small_archive)
-    letters, searchable = con.execute("SELECT (SELECT count(*) FROM letters), (SELECT count(*) FROM letter_search)"
+    letters, searchable = con.execute("SELECT (SELECT count(*) FROM letters), (SELECT count(*) FROM search_meta)"
                                       ).fetchone()
     con.close()
     assert letters == searchable > 13
@@ -166,7 +166,7 @@ def test_a_full_disk_during_the_catalog_leaves_no_temporary_files(small_archive)
               "import corpus.build as b\n"
               "real = b.stage_catalog\n"
               "def small_disk(*a, **k):\n"
-              "    resource.setrlimit(resource.RLIMIT_FSIZE, (200_000, 200_000))\n"
+              "    resource.setrlimit(resource.RLIMIT_FSIZE, (8_000, 8_000))\n"
               "    return real(*a, **k)\n"
               "b.stage_catalog = small_disk\n"
               f"b.build_corpus({str(small_archive)!r}, progress=None, full=True)\n")
@@ -175,7 +175,7 @@ def test_a_full_disk_during_the_catalog_leaves_no_temporary_files(small_archive)
     leftovers = [p for p in small_archive.rglob("*") if ".tmp" in p.name or "staging" in p.name]
     assert leftovers == []
     con = connect(small_archive)  # the previous corpus and catalog, still matched and readable
-    assert con.execute("SELECT count(*) FROM letter_search").fetchone()[0] == 13
+    assert con.execute("SELECT count(*) FROM search_meta").fetchone()[0] == 13
     con.close()
 
 
