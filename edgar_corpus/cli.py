@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import logging
 import os
 import sys
 from collections.abc import Iterator
@@ -88,6 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
     crawl.add_argument("--throttle-pause", type=_seconds, default=None,
                        help="seconds to stop after a throttle page (env EDGAR_THROTTLE_PAUSE, default 600)")
     crawl.add_argument("--no-build", action="store_true", help="archive only; build later with `build`")
+    crawl.add_argument("--verbose", "-v", action="store_true",
+                       help="also Scrapy's own log: versions, settings, components, stats (or set EDGAR_LOG_LEVEL)")
     crawl.add_argument("--setting", "-s", action="append", default=[], metavar="NAME=VALUE",
                        help="override a Scrapy setting (as `scrapy crawl -s`)")
 
@@ -255,13 +258,49 @@ OUTCOME_ADVICE = {
 }
 
 
+class ScrapyChatterFilter:
+    """Drops Scrapy's and Twisted's own INFO and DEBUG lines (versions, settings, enabled components, the stats
+    dump); the crawl's own lines (progress, pauses, the build) and every warning or error pass."""
+
+    NAMES = ("scrapy", "twisted", "py.warnings")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.WARNING or not record.name.startswith(self.NAMES)
+
+
+def quiet_scrapy(verbose: bool) -> ScrapyChatterFilter | None:
+    """Quiet by default: Scrapy's chatter and deprecation warnings only with --verbose or an explicit
+    EDGAR_LOG_LEVEL. The filter goes on Scrapy's version logger now (it logs while CrawlerProcess starts); the
+    levels follow once CrawlerProcess has configured logging (`attach_quiet_filter`)."""
+    if verbose or os.environ.get("EDGAR_LOG_LEVEL"):
+        return None
+    import warnings
+
+    from scrapy.exceptions import ScrapyDeprecationWarning
+
+    warnings.filterwarnings("ignore", category=ScrapyDeprecationWarning)
+    chatter = ScrapyChatterFilter()
+    logging.getLogger("scrapy.utils.log").addFilter(chatter)
+    return chatter
+
+
+def attach_quiet_filter(chatter: ScrapyChatterFilter | None) -> None:
+    """After CrawlerProcess has configured logging (which sets Scrapy's loggers to DEBUG); each crawler installs
+    its own root handler later, so the levels, not a handler filter, keep the chatter out."""
+    if chatter is not None:
+        for name in ScrapyChatterFilter.NAMES:
+            logging.getLogger(name).setLevel(logging.WARNING)
+
+
 def run_crawl(args: argparse.Namespace) -> int:
     spider_name, spider_args = crawl_plan(args)
     settings = crawl_settings(args)
     check_data_dir_free(args.data_dir)
     from scrapy.crawler import CrawlerProcess
 
-    process = CrawlerProcess(settings, install_root_handler=True)
+    chatter = quiet_scrapy(args.verbose)
+    process = CrawlerProcess(settings)
+    attach_quiet_filter(chatter)
     crawler = process.create_crawler(spider_name)
     process.crawl(crawler, **spider_args)
     process.start()

@@ -97,7 +97,7 @@ def full_crawl(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CrawlResult
     base = tmp_path_factory.mktemp("full")
     config = FakeEdgarConfig(root=SAMPLE, log_path=base / "requests.jsonl")
     with FakeEdgar(config) as server:
-        result = run_crawl(server, base / "data", "--from", "2005-01-01", "--to", "2026-03-31")
+        result = run_crawl(server, base / "data", "--from", "2005-01-01", "--to", "2026-03-31", "--verbose")
     assert result.returncode == 0, result.stderr[-3000:]
     yield result
 

@@ -375,6 +375,17 @@ def test_long_crawls_log_their_progress(fake_edgar, tmp_path):
     assert "responses/s" in lines[-1] and "throttle pauses" in lines[-1] and "ETA" in lines[-1]
 
 
+def test_a_crawl_is_quiet_unless_asked(fake_edgar, tmp_path):
+    """Without --verbose: the crawl's own lines only, no Scrapy settings or component dump, no stats dump, no
+    deprecation warnings (the full sample crawl, run with --verbose, shows them: see the test above)."""
+    server = fake_edgar()
+    result = run_crawl(server, tmp_path / "q", "--cik", "1751008", "--no-build")
+    assert result.returncode == 0, result.stderr[-2000:]
+    for chatter in ("Overridden settings", "Enabled extensions", "Dumping Scrapy stats", "Deprecation", "started (bot"):
+        assert chatter not in result.stderr
+    assert "progress:" in result.stderr and "outcome ok" in result.stderr + result.stdout
+
+
 def _read(path: Path) -> bytes:
     try:
         return path.read_bytes()
