@@ -17,8 +17,9 @@ Query language (`parse_query`):
     words                  all required (AND), stemmed: revenue recognition
     "a phrase"             exactly that sequence, case-insensitive: "going concern"
     606-10-25-19  10-K     a word with a dash, dot or parenthesis is a code: matched exactly, as a phrase
-    Item 303  Rule 3-05    Item, Rule, Section or ASC and the number after it: one code ("ASC 606" also
-                           finds "Topic 606"; "ASC 606-10-25-19" finds the paragraph however it is introduced)
+    Item 303  Rule 3-05    Item, Rule, Section or ASC and the number after it: one code ("Item 303" also
+                           finds "Items 303 and 305", "ASC 606" also finds "Topic 606"; "ASC 606-10-25-19" finds
+                           the paragraph however it is introduced)
     OR                     either side; binds tighter than AND: non-GAAP OR EBITDA reconciliation
     -word  NOT word        must not occur: impairment -goodwill
     revenu*                any word that starts so
@@ -270,7 +271,7 @@ class Node:
 # a word may carry parenthesized parts with no space before them: 10(e), 13(a)(1)
 _TOKENS = re.compile(r'\s*(?:(?P<quote>"[^"]*"?)|(?P<word>[^\s()"]+(?:\([^\s()"]{1,6}\))*)|(?P<open>\()|(?P<close>\)))')
 # words that make a code with the number after them: "Item 303" is the phrase, not item AND 303
-_CODE_LEADS = frozenset({"item", "rule", "asc", "section"})
+_CODE_LEADS = frozenset({"item", "items", "rule", "rules", "asc", "section", "sections"})
 
 
 def _lex(query: str) -> list[tuple[str, str]]:
@@ -372,6 +373,10 @@ def parse_query(query: str) -> Node:
             if len(words) > 2:  # a subtopic or paragraph (606-10-25-19) is its numbers, whatever precedes them
                 return Node("phrase", words=words[1:])
             return Node("or", [Node("phrase", words=words), Node("phrase", words=["topic", words[1]])])
+        if words[0] in _CODE_LEADS and len(words) > 1 and words[1][:1].isdigit():  # "Items 303 and 305" too
+            lead = words[0].removesuffix("s")
+            rest = words[1:]
+            return Node("or", [Node("phrase", words=[lead, *rest]), Node("phrase", words=[lead + "s", *rest])])
         # a code ("606-10-25-19", "10-K", "10(e)") is its words in sequence; a plain word is stemmed
         return Node("phrase", words=words) if len(words) > 1 else Node("term", words=words)
 

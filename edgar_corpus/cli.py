@@ -29,7 +29,7 @@ from typing import Any
 from corpus.tables import REGISTRY
 from edgar_corpus import edgar
 
-EXIT_USAGE, EXIT_EDGAR, EXIT_NO_CORPUS, EXIT_INTERRUPTED = 2, 3, 4, 130
+EXIT_USAGE, EXIT_EDGAR, EXIT_NO_CORPUS, EXIT_INTERRUPTED, EXIT_CLOSED_PIPE = 2, 3, 4, 130, 141  # 141: as SIGPIPE
 DEFAULT_FORMS = ",".join(edgar.DEFAULT_FORMS)
 DRAFT_FORMS = ",".join(edgar.DRAFT_FORMS)
 SAMPLE = Path(__file__).resolve().parents[1] / "tests" / "data" / "edgar"
@@ -65,6 +65,10 @@ def _seconds(value: str) -> float:
         raise argparse.ArgumentTypeError(f"{value!r} is not a number of seconds") from None
 
 
+DATA_DIR_HELP = "the data dir: raw archive (raw/, ledger.sqlite), Parquet corpus (corpus/), catalog (corpus.duckdb)"
+SQL_FORMATS = ("table", "csv", "json", "line", "parquet")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="edgar-corpus", description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -72,7 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     crawl = commands.add_parser("crawl", help="fetch letters from EDGAR into the raw archive, then build")
-    crawl.add_argument("--data-dir", type=Path, required=True, help="where the archive and corpus live")
+    crawl.add_argument("--data-dir", type=Path, required=True, help=DATA_DIR_HELP)
     crawl.add_argument("--from", dest="start", type=_iso_date,
                        help="first day (YYYY-MM-DD); with --daily and no --from, continue from the last daily crawl")
     crawl.add_argument("--to", dest="end", type=_iso_date, help="last day, inclusive (default: today)")
@@ -96,22 +100,27 @@ def build_parser() -> argparse.ArgumentParser:
 
     build = commands.add_parser("build", help="normalize new filings of the raw archive into the Parquet corpus "
                                               "and DuckDB catalog")
-    build.add_argument("--data-dir", type=Path, required=True)
+    build.add_argument("--data-dir", type=Path, required=True, help=DATA_DIR_HELP)
     build.add_argument("--workers", type=int, default=None, help="worker processes (default: all cores)")
     build.add_argument("--full", action="store_true",
                        help="normalize every filing again instead of adding the new ones to the corpus")
 
     compact = commands.add_parser("compact", help="merge the small files incremental builds add, per partition")
-    compact.add_argument("--data-dir", type=Path, required=True)
+    compact.add_argument("--data-dir", type=Path, required=True, help=DATA_DIR_HELP)
 
     sql = commands.add_parser("sql", help="run SQL against the corpus catalog and print the result")
-    sql.add_argument("--data-dir", type=Path, required=True)
-    sql.add_argument("--csv", action="store_true", help="print CSV instead of a table")
+    sql.add_argument("--data-dir", type=Path, required=True, help=DATA_DIR_HELP)
+    sql.add_argument("--format", choices=SQL_FORMATS, default="table",
+                     help="table (default); csv; json (one object per row, a line each); line (one column per "
+                          "line, for long text); parquet (to --output). Lists, structs and dates are written as "
+                          "JSON and ISO dates in csv and json")
+    sql.add_argument("--csv", dest="format", action="store_const", const="csv", help="the same as --format csv")
+    sql.add_argument("--output", "-o", type=Path, help="the file --format parquet writes")
     sql.add_argument("query", help="SQL over the corpus's tables and the catalog's macros; tables: "
                                    + "; ".join(f"{t.name} ({t.summary})" for t in REGISTRY) + " (docs/SCHEMA.md)")
 
     status = commands.add_parser("status", help="what the data dir holds: archive, last crawls, failures")
-    status.add_argument("--data-dir", type=Path, required=True)
+    status.add_argument("--data-dir", type=Path, required=True, help=DATA_DIR_HELP)
     status.add_argument("--limit", type=int, default=20, help="failures and unfetched filings to list (default 20)")
 
     search = commands.add_parser(
@@ -141,7 +150,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="table (default), json (one object per line) or csv")
 
     demo = commands.add_parser("demo", help="serve the bundled sample with the fake EDGAR, crawl, build, summarize")
-    demo.add_argument("--data-dir", type=Path, default=Path("demo-data"))
+    demo.add_argument("--data-dir", type=Path, default=Path("demo-data"),
+                      help="a new or empty folder, or one an earlier demo made (default demo-data); the demo never "
+                           "touches a data dir it did not create")
     demo.add_argument("--sample", type=Path, default=SAMPLE, help="mirror tree to serve")
 
     fake = commands.add_parser("fake-edgar", help="serve a mirror tree like EDGAR on loopback (for tests/mirrors)")
@@ -158,7 +169,15 @@ def build_parser() -> argparse.ArgumentParser:
 def crawl_plan(args: argparse.Namespace) -> tuple[str, dict[str, str]]:
     """The spider and its arguments for a crawl command line; UsageProblem when it makes no sense."""
     from corpus.crawl_state import NoDailyState, continue_daily_from
+    from crawler.spiders.base import split_forms
 
+    unknown = [f for f in split_forms(args.forms, ()) if f not in edgar.LETTER_FORMS]
+    if unknown:
+        raise UsageProblem(f"--forms {','.join(unknown)}: not a comment-letter form; this crawler keeps "
+                           f"{', '.join(edgar.LETTER_FORMS)} (default {DEFAULT_FORMS}; --include-drafts adds "
+                           f"{DRAFT_FORMS})")
+    if not split_forms(args.forms, ()):
+        raise UsageProblem(f"--forms is empty: give form types, e.g. {DEFAULT_FORMS}")
     forms = args.forms + ("," + DRAFT_FORMS if args.include_drafts else "")
     kwargs = {"forms": forms}
     if args.cik:
@@ -366,35 +385,93 @@ def data_dir_lock(data_dir: Path) -> Iterator[None]:
         handle.close()
 
 
-def run_sql(data_dir: Path, query: str, as_csv: bool) -> int:
+def run_sql(data_dir: Path, query: str, fmt: str, output: Path | None = None) -> int:
     import duckdb
 
     from corpus.catalog import CatalogError, connect
 
+    if fmt == "parquet" and output is None:
+        raise UsageProblem("--format parquet writes a file: give --output FILE.parquet")
+    if output is not None and fmt != "parquet":
+        raise UsageProblem("--output is for --format parquet; other formats print to stdout (redirect with >)")
     try:
         con = connect(data_dir)
     except CatalogError as exc:
         print(exc, file=sys.stderr)
         return EXIT_NO_CORPUS
     try:
-        if as_csv:
-            cursor = con.execute(query)
-            writer = csv.writer(sys.stdout)
-            if cursor.description:
-                writer.writerow([d[0] for d in cursor.description])
-                writer.writerows(cursor.fetchall())
-        else:
+        if fmt == "table":
             result = con.sql(query)
             if result is None:  # a statement that returns no rows (SET, CREATE TEMP TABLE, ...)
                 print("OK")
             else:
                 result.show(max_rows=200, max_width=160)
+        elif fmt == "parquet":
+            result = con.sql(query)
+            if result is None:
+                raise UsageProblem("the statement returns no rows to write")
+            result.write_parquet(str(output))
+            print(f"wrote {output}", file=sys.stderr)
+        else:
+            cursor = con.execute(query)
+            if cursor.description:
+                write_rows(cursor, fmt, sys.stdout)
+            else:
+                print("OK")
     except duckdb.Error as exc:
         print(f"SQL error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     finally:
         con.close()
     return 0
+
+
+def plain_value(value: Any) -> Any:
+    """A DuckDB value as JSON has it: dates and times in ISO form, lists and structs as arrays and objects,
+    decimals as numbers, everything else as text (never a Python repr such as datetime.date(...))."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [plain_value(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): plain_value(v) for k, v in value.items()}
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value).hex()
+    from decimal import Decimal
+
+    if isinstance(value, Decimal):
+        return float(value)
+    return str(value)
+
+
+def csv_value(value: Any) -> Any:
+    plain = plain_value(value)
+    return json.dumps(plain, ensure_ascii=False) if isinstance(plain, (list, dict)) else plain
+
+
+def write_rows(cursor: Any, fmt: str, out: Any, batch: int = 1000) -> None:
+    """Rows of a DuckDB cursor as csv, json (an object per line) or line (one `column = value` per line, a blank
+    line between rows), streamed in batches."""
+    names = [d[0] for d in cursor.description]
+    writer = csv.writer(out)
+    if fmt == "csv":
+        writer.writerow(names)
+    width = max(len(n) for n in names)
+    while rows := cursor.fetchmany(batch):
+        for row in rows:
+            if fmt == "csv":
+                writer.writerow([csv_value(v) for v in row])
+            elif fmt == "json":
+                out.write(json.dumps(dict(zip(names, map(plain_value, row), strict=True)), ensure_ascii=False)
+                          + "\n")
+            else:
+                for name, value in zip(names, row, strict=True):
+                    plain = plain_value(value)
+                    text = json.dumps(plain, ensure_ascii=False) if isinstance(plain, (list, dict)) else plain
+                    out.write(f"{name:>{width}} = {'NULL' if text is None else text}\n")
+                out.write("\n")
 
 
 def run_status(data_dir: Path, limit: int) -> int:
@@ -459,6 +536,37 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     args = build_parser().parse_args(argv)
     try:
+        return run_command(args)
+    except BrokenPipeError:  # `edgar-corpus sql ... | head`: the reader has what it wanted
+        # Python flushes stdout again at exit, which would raise once more: point it at devnull
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_CLOSED_PIPE
+    except KeyboardInterrupt:  # Ctrl-C outside a crawl (a crawl stops cleanly and says so itself)
+        return report_interrupt(args.command)
+    except Exception as exc:
+        if not interrupted_by_user(exc):
+            raise
+        return report_interrupt(args.command)
+
+
+def interrupted_by_user(exc: BaseException) -> bool:
+    """DuckDB turns Ctrl-C into RuntimeError('Query interrupted') raised from the KeyboardInterrupt."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, KeyboardInterrupt):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def report_interrupt(command: str) -> int:
+    print(f"\nedgar-corpus {command}: interrupted; run the same command again (a crawl does not fetch archived "
+          "filings twice; a build replaces the corpus only when it completes)", file=sys.stderr)
+    return EXIT_INTERRUPTED
+
+
+def run_command(args: argparse.Namespace) -> int:
+    try:
         if args.command == "crawl":
             return run_crawl(args)
         if args.command == "build":
@@ -466,7 +574,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "compact":
             return run_compact(args.data_dir)
         if args.command == "sql":
-            return run_sql(args.data_dir, args.query, args.csv)
+            return run_sql(args.data_dir, args.query, args.format, args.output)
         if args.command == "status":
             return run_status(args.data_dir, args.limit)
         if args.command == "search":

@@ -49,6 +49,7 @@ STAFF_LETTER, COMPANY_LETTER = "UPLOAD", "CORRESP"
 DEFAULT_FORMS = (STAFF_LETTER, COMPANY_LETTER)
 DRAFT_FORMS = ("DRSLTR", "DOSLTR")  # letters about draft registration statements (confidential reviews)
 STAFF_FORMS = frozenset({"UPLOAD", "SEC STAFF LETTER", "SEC STAFF ACTION"})
+LETTER_FORMS = (*DEFAULT_FORMS, *DRAFT_FORMS, "SEC STAFF LETTER", "SEC STAFF ACTION")  # what `--forms` may keep
 EFFECTIVENESS_FORM = "EFFECT"  # the notice that a registration statement was declared effective
 
 STAFF, COMPANY = "staff", "company"  # letters.sender

@@ -86,12 +86,12 @@ QUERIES = [
     ("10-K", has(regex("10", "k"))),  # form names
     ("S-1", has(regex("s", "1"))),
     ("10-Q", has(regex("10", "q"))),
-    ("Item 303", has(regex("item", "303"))),  # Regulation S-K items
+    ("Item 303", has(regex("items?", "303"))),  # Regulation S-K items (also "Items 303 and 305")
     ('"Item 10(e)"', has(regex("item", "10", "e"))),
-    ("Item 10(e)", has(regex("item", "10", "e"))),
-    ("Rule 3-05", has(regex("rule", "3", "05"))),  # Regulation S-X
+    ("Item 10(e)", has(regex("items?", "10", "e"))),
+    ("Rule 3-05", has(regex("rules?", "3", "05"))),  # Regulation S-X
     ("14a-8", has(regex("14a", "8"))),  # Exchange Act rules
-    ("Section 13(a)", has(regex("section", "13", "a"))),
+    ("Section 13(a)", has(regex("sections?", "13", "a"))),
     ('"SAB Topic"', has(regex("sab", "topic"))),  # SAB topics
     ("2023", has(regex("2023"))),  # a year
     ('"non-GAAP financial measures"', has(regex("non", "gaap", "financial", "measures"))),  # a phrase
@@ -140,16 +140,19 @@ def test_dashes_in_the_text_match_a_hyphen_in_the_query(tmp_path):
              "0000000001-24-000002": "the Form 20\u2014F for fiscal 2023 and Rule 12b\u20132",
              "0000000001-24-000003": "your DEF 14A; Rule 14a\u20138 proposals; substantial doubt about the "
                                      "Company's ability to continue as a going\nconcern",
-             "0000000001-24-000004": "To Whom It May Concern: we are going to file a concern letter"}
+             "0000000001-24-000004": "To Whom It May Concern: we are going to file a concern letter",
+             "0000000001-24-000005": "Refer to Items 303(b) and 305 of Regulation S-K and Rules 3-05 and 3-14"}
     rows = {"filings": [{"accession_number": a, "company_name": "Example Corp"} for a in texts],
             "letters": [{"accession_number": a, "text_clean": t, "letter_date": date(2024, 1, 2), "cik": 1,
                          "form_type": "UPLOAD", "letter_kind": "comment", "sender": "staff"} for a, t in texts.items()],
             "comments": [], "comment_topics": []}
     build_index(tmp_path, rows)
     found = {q: {h.accession_number[-1] for h in search_build(tmp_path, q)} for q in (
-        "606-10-25-19", "Rule 3-05", "20-F", "Rule 12b-2", "12b-2", "DEF 14A", "14a-8", '"going concern"', "concern")}
-    assert found == {"606-10-25-19": {"1"}, "Rule 3-05": {"1"}, "20-F": {"2"}, "Rule 12b-2": {"2"}, "12b-2": {"2"},
-                     "DEF 14A": {"3"}, "14a-8": {"3"}, '"going concern"': {"3"}, "concern": {"3", "4"}}
+        "606-10-25-19", "Rule 3-05", "20-F", "Rule 12b-2", "12b-2", "DEF 14A", "14a-8", '"going concern"', "concern",
+        "Item 303", "Items 303", '"Item 303"')}
+    assert found == {"606-10-25-19": {"1"}, "Rule 3-05": {"1", "5"}, "20-F": {"2"}, "Rule 12b-2": {"2"},
+                     "12b-2": {"2"}, "DEF 14A": {"3"}, "14a-8": {"3"}, '"going concern"': {"3"}, "concern": {"3", "4"},
+                     "Item 303": {"5"}, "Items 303": {"5"}, '"Item 303"': set()}  # quoted: that sequence only
 
 
 def test_a_phrase_is_that_sequence_only(corpus):
@@ -204,7 +207,7 @@ def test_topic_filter_keeps_comments_of_that_topic(corpus):
 # -- comment-level search ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("query", "match"), [("Item 303", has(regex("item", "303"))),
+@pytest.mark.parametrize(("query", "match"), [("Item 303", has(regex("items?", "303"))),
                                               ('"non-GAAP"', has(regex("non", "gaap"))),
                                               ("pro forma -merger", lambda t: bool(regex("pro", "forma").search(t))
                                                and not regex("mergers?").search(t)),
@@ -216,7 +219,7 @@ def test_staff_comment_hits(corpus, query, match):
 
 
 @pytest.mark.parametrize(("query", "match"), [('"we respectfully"', has(regex("we", "respectfully"))),
-                                              ("Item 303", has(regex("item", "303"))),
+                                              ("Item 303", has(regex("items?", "303"))),
                                               ("revenu* 606", has(regex(r"revenu\w*"), regex("606")))])
 def test_company_answer_hits(corpus, query, match):
     want = expected(corpus, match, "answers")
