@@ -62,8 +62,8 @@ MACROS = (
     """CREATE OR REPLACE MACRO conversations_of(target_cik) AS TABLE
        SELECT * FROM conversations WHERE cik = target_cik ORDER BY first_letter_date""",
     """CREATE OR REPLACE MACRO conversation_letters(target_conversation) AS TABLE
-       SELECT l.letter_date, l.sender, l.letter_kind, l.n_comments, l.accession_number, l.responds_to, f.company_name
-       FROM letters l JOIN filings f USING (accession_number)
+       SELECT l.letter_date, l.sender, l.letter_kind, l.n_comments, l.accession_number, l.responds_to, l.company_name
+       FROM letters l
        WHERE l.conversation_id = target_conversation ORDER BY l.letter_date, l.filing_date, l.accession_number""",
     """CREATE OR REPLACE MACRO letters_between(start_date, end_date) AS TABLE
        SELECT * FROM letters WHERE letter_date BETWEEN start_date AND end_date ORDER BY letter_date""",
@@ -89,9 +89,9 @@ VIEWS = (
 # What a search hit shows beside its text, kept with the catalog (it changes when letters are paired again; the
 # search index does not)
 SEARCH_META = """CREATE OR REPLACE TABLE search_meta AS
-    SELECT l.accession_number, l.cik, f.company_name, l.letter_date, l.form_type, l.sender, l.letter_kind,
+    SELECT l.accession_number, l.cik, l.company_name, l.letter_date, l.form_type, l.sender, l.letter_kind,
            l.conversation_id, l.staff_office
-    FROM letters l JOIN filings f USING (accession_number) ORDER BY l.accession_number"""
+    FROM letters l ORDER BY l.accession_number"""
 HIT = "STRUCT(rank INTEGER, score DOUBLE, accession_number VARCHAR, comment_number INTEGER, snippet VARCHAR)"
 SEARCH_MACROS = tuple(f"""CREATE OR REPLACE MACRO search_{scope}(query, lim := 10, filters := '{{}}') AS TABLE
     SELECT h.rank, h.score, m.company_name, m.letter_date, m.letter_kind, m.conversation_id, h.accession_number,

@@ -99,6 +99,7 @@ LETTERS = pa.schema(
     [
         column("accession_number", pa.string(), "the filing whose main letter this is", nullable=False),
         column("cik", pa.int64(), "the company"),
+        column("company_name", pa.string(), "COMPANY CONFORMED NAME at filing time (as filings.company_name)"),
         column("form_type", pa.string(), "UPLOAD | CORRESP | ..."),
         column("filing_date", pa.date32(), "FILED AS OF DATE"),
         column("release_date", pa.date32(), "when EDGAR made it public"),

@@ -392,6 +392,8 @@ def run_sql(data_dir: Path, query: str, fmt: str, output: Path | None = None) ->
 
     if fmt == "parquet" and output is None:
         raise UsageProblem("--format parquet writes a file: give --output FILE.parquet")
+    if output is not None and output.exists():
+        raise UsageProblem(f"--output {output} exists; give a new file name (nothing is overwritten)")
     if output is not None and fmt != "parquet":
         raise UsageProblem("--output is for --format parquet; other formats print to stdout (redirect with >)")
     try:

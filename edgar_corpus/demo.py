@@ -81,9 +81,9 @@ def print_summary(data_dir: Path, requests: list[dict]) -> None:
     con.sql("SELECT sender, letter_kind, count(*) AS letters, sum(n_comments) AS numbered_comments FROM letters "
             "GROUP BY ALL ORDER BY 1 DESC, 3 DESC").show()
     row = con.execute("""
-        SELECT f.company_name, l.letter_date, l.accession_number, l.addressee_name, l.addressee_title, l.re_text,
+        SELECT l.company_name, l.letter_date, l.accession_number, l.addressee_name, l.addressee_title, l.re_text,
                l.staff_office
-        FROM letters l JOIN filings f USING (accession_number)
+        FROM letters l
         WHERE l.letter_kind = 'comment' AND l.n_comments BETWEEN 2 AND 4
         ORDER BY l.letter_date DESC, l.accession_number LIMIT 1
     """).fetchone()

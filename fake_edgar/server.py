@@ -445,12 +445,17 @@ def main(argv: list[str] | None = None) -> None:
                         help="a folder laid out like EDGAR's URL space: Archives/edgar/data/<cik>/<acc18>/<acc>.txt, "
                              "Archives/edgar/full-index/YYYY/QTRn/form.idx, Archives/edgar/daily-index/..., and "
                              "submissions/CIK##########.json (the bundled sample, tests/data/edgar, is one)")
-    parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument("--block-seconds", type=float, default=600.0)
-    parser.add_argument("--throttle-status", type=int, choices=(403, 429), default=403)
-    parser.add_argument("--fault-rate", type=float, default=0.0)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--log", type=Path)
+    parser.add_argument("--port", type=int, default=8765, help="loopback port to listen on (default 8765)")
+    parser.add_argument("--block-seconds", type=float, default=600.0,
+                        help="how long a client that went over 10 requests/s is answered with the throttle page "
+                             "(default 600, as EDGAR)")
+    parser.add_argument("--throttle-status", type=int, choices=(403, 429), default=403,
+                        help="HTTP status of the throttle page (default 403, as EDGAR)")
+    parser.add_argument("--fault-rate", type=float, default=0.0,
+                        help="share of filing requests answered with a fault: 500, 503, a reset, a slow or a truncated "
+                             "body (default 0)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the faults' random choice (default 0)")
+    parser.add_argument("--log", type=Path, help="append one JSON line per request to this file")
     args = parser.parse_args(argv)
     if not (args.root / "Archives" / "edgar").is_dir():
         parser.error(f"--root {args.root}: not a folder laid out like EDGAR (no Archives/edgar/ in it); "

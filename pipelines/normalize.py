@@ -54,6 +54,11 @@ class FilingSource:
     discovered_via: str | None = None
 
 
+def company_name(header: SubmissionHeader) -> str | None:
+    """COMPANY CONFORMED NAME of the header's first entity (the filer, or the subject company of a staff letter)."""
+    return header.entities[0].fields.get("COMPANY CONFORMED NAME") if header.entities else None
+
+
 def filing_row(header: SubmissionHeader, n_documents: int, source: FilingSource) -> dict[str, Any]:
     entity = header.entities[0] if header.entities else None
     fields = entity.fields if entity else {}
@@ -66,7 +71,7 @@ def filing_row(header: SubmissionHeader, n_documents: int, source: FilingSource)
         "form_type": header.form_type,
         "cik": cik,
         "ciks": ciks,
-        "company_name": fields.get("COMPANY CONFORMED NAME"),
+        "company_name": company_name(header),
         "filing_date": filed,
         "release_date": header.release_date,
         "acceptance_datetime": header.acceptance_datetime,
@@ -149,6 +154,7 @@ def letter_rows(submission: Submission, texts: list[DocumentText], cik: int | No
         letter = parse_letter(full_text[:MAX_LETTER_CHARS], header.form_type, header.filing_date)
     row: dict[str, Any] = {
         **common,
+        "company_name": company_name(header),
         "form_type": header.form_type,
         "release_date": header.release_date,
         "document_sequence": submission.documents[index].sequence if index is not None else None,

@@ -41,13 +41,16 @@ NOTEBOOKS = {
 """).df()
 pivot = by_year.pivot(index="year", columns="sender", values="letters").fillna(0)
 ax = pivot.plot(kind="bar", figsize=(9, 4), title="Letters by year and sender")
-ax.set_ylabel("letters")
+ax.set_xlabel("year of the letter's date")
+ax.set_ylabel("letters (count)")
 pivot''',
         '''forms = con.sql("""
     SELECT form, count(*) AS reviews FROM (SELECT unnest(reviewed_forms) AS form FROM conversations)
     GROUP BY 1 ORDER BY 2 DESC LIMIT 12
 """).df()
 ax = forms.plot(kind="barh", x="form", y="reviews", figsize=(7, 4), title="Reviews by form reviewed", legend=False)
+ax.set_xlabel("reviews (conversations; one review may name several forms)")
+ax.set_ylabel("form reviewed (the 12 most frequent)")
 ax.invert_yaxis()
 forms''',
         '''offices = con.sql("""
@@ -56,6 +59,8 @@ forms''',
 """).df()
 ax = offices.plot(kind="barh", x="staff_office", y="comments", figsize=(8, 4),
                   title="Numbered staff comments by office", legend=False)
+ax.set_xlabel("numbered staff comments (count)")
+ax.set_ylabel("staff office (as the letter names it)")
 ax.invert_yaxis()
 offices''',
         '''kinds = con.sql("SELECT letter_kind, count(*) AS letters FROM letters GROUP BY 1 ORDER BY 2 DESC").df()
@@ -77,11 +82,21 @@ reviews.describe()''',
         '''import matplotlib.pyplot as plt
 
 fig, axes = plt.subplots(1, 3, figsize=(13, 3.5))
+# bins span each column's whole range, so no review falls outside them; rounds get one bar per whole number
 reviews["days_to_close"].dropna().plot(kind="hist", bins=20, ax=axes[0], title="Days to close")
-reviews["n_rounds"].plot(kind="hist", bins=range(1, 8), ax=axes[1], title="Rounds of comments")
+rounds_max = int(reviews["n_rounds"].max())
+reviews["n_rounds"].plot(kind="hist", bins=[r - 0.5 for r in range(1, rounds_max + 2)], ax=axes[1],
+                         title="Rounds of comments")
+axes[1].set_xticks(range(1, rounds_max + 1))
 reviews["release_lag_business_days"].dropna().plot(kind="hist", bins=20, ax=axes[2],
                                                    title="Release lag (business days)")
-fig.tight_layout()''',
+for ax, unit in zip(axes, ("calendar days, first staff letter to the end", "staff letters with comments",
+                           "business days, last letter to public release"), strict=True):
+    ax.set_xlabel(unit)
+    ax.set_ylabel("reviews (count)")
+fig.tight_layout()
+shown = [int(p.get_height()) for p in axes[1].patches]
+assert sum(shown) == len(reviews), "every review is in the rounds histogram"''',
         '''summary = reviews.agg({"n_letters": "median", "days_to_close": "median", "days_to_first_response": "median",
                        "release_lag_business_days": "median"})
 summary''',
@@ -103,16 +118,25 @@ con.sql(f"SELECT conversation_id, reviewed_forms, status, n_letters, first_lette
 
 
 def show_thread(conversation_id: str, width: int = 110) -> None:
+    """The review's letters, then every staff comment in full with its letter and date, and the answer."""
     for dated, sender, kind, _n_comments, accession, answers, _company in con.execute(
             "SELECT * FROM conversation_letters(?)", [conversation_id]).fetchall():
         print(f"{dated}  {sender:7s} {kind:20s} {accession}" + (f"  answers {answers}" if answers else ""))
-    for number, comment, answer, continues in con.execute("""
-            SELECT comment_number, comment_text, response_text, continues_comment_number
-            FROM comment_responses WHERE conversation_id = ? ORDER BY staff_accession, comment_number""",
+    for staff_date, staff, number, comment, answer_date, response, answer, continues in con.execute("""
+            SELECT s.letter_date, r.staff_accession, r.comment_number, r.comment_text, a.letter_date,
+                   r.response_accession, r.response_text, r.continues_comment_number
+            FROM comment_responses r JOIN letters s ON s.accession_number = r.staff_accession
+            LEFT JOIN letters a ON a.accession_number = r.response_accession
+            WHERE r.conversation_id = ? ORDER BY s.letter_date, r.staff_accession, r.comment_number""",
             [conversation_id]).fetchall():
-        follow_up = f" (follows up prior comment {continues})" if continues else ""
-        print(f"\\n  comment {number}{follow_up}: " + textwrap.shorten(comment, width))
-        print("  answer: " + (textwrap.shorten(answer, width) if answer else "(none in the corpus)"))
+        follow_up = f", following up comment {continues}" if continues else ""
+        print(f"\\n--- comment {number} of the staff letter of {staff_date} ({staff}){follow_up}")
+        print(textwrap.fill(comment, width, initial_indent="  ", subsequent_indent="  "))
+        if answer:
+            print(f"  answer in the response of {answer_date} ({response}):")
+            print(textwrap.fill(answer, width, initial_indent="    ", subsequent_indent="    "))
+        else:
+            print("  answer: (none in the corpus)")
 
 first = con.execute("SELECT conversation_id FROM conversations_of(?) WHERE n_rounds > 0 "
                     "ORDER BY n_responses DESC, first_letter_date LIMIT 1", [CIK]).fetchone()
@@ -174,8 +198,7 @@ pairs = con.execute("""
     SELECT c.letter_date, c.company_name, a.staff_accession, a.staff_comment_number, r.comment_text, r.response_text
     FROM answer_topics a
     JOIN comment_responses r ON r.staff_accession = a.staff_accession AND r.comment_number = a.staff_comment_number
-    JOIN (SELECT l.accession_number, l.letter_date, f.company_name
-          FROM letters l JOIN filings f USING (accession_number)) c ON c.accession_number = a.staff_accession
+    JOIN letters c ON c.accession_number = a.staff_accession
     WHERE a.topic = ? ORDER BY c.letter_date LIMIT 3""", [TOPIC]).fetchall()
 print(f"{len(pairs)} staff comments on {TOPIC} with the company's answer (the first three):")
 for dated, company, accession, number, question, answer in pairs:

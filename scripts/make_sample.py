@@ -44,6 +44,9 @@ def filter_index(src: Path, dst: Path, ciks: set[str]) -> None:
     dst.write_bytes(kept.encode("latin-1"))
 
 
+SAMPLE_ENTRIES = {"Archives", "MIRROR.tsv", "README.md", "submissions"}  # what this script writes into --out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mirror", type=Path, default=Path("../shared/edgar-mirror"))
@@ -52,6 +55,9 @@ def main() -> None:
     src, out = args.mirror, args.out
     ciks = {str(c) for c in SAMPLE_CIKS}
     if out.exists():
+        # only an earlier sample is replaced: never a folder that holds anything else (a real mirror, a data dir)
+        if not (out / "MIRROR.tsv").is_file() or {p.name for p in out.iterdir()} - SAMPLE_ENTRIES:
+            parser.error(f"{out} exists and is not a sample this script made; give a new --out or remove it yourself")
         shutil.rmtree(out)
 
     with (src / "MIRROR.tsv").open(newline="") as f:

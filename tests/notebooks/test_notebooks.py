@@ -37,8 +37,21 @@ def test_notebook_runs(path: Path, sample_corpus: Path, monkeypatch: pytest.Monk
     monkeypatch.setenv("MPLBACKEND", "Agg")
     monkeypatch.setenv("PYTHONPATH", str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     notebook = nbformat.read(path, as_version=4)
+    plots = path.stem != "03_company_thread"  # the thread view prints, the others plot
+    notebook.cells.append(nbformat.v4.new_code_cell(EVERY_AXIS_LABELED + f"assert bool(plt.get_fignums()) == {plots}"))
     NotebookClient(notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
                    ).execute()
     outputs = [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.get("outputs", [])]
     assert not [o for o in outputs if o.get("output_type") == "error"]
     assert outputs  # the notebook showed something
+    if path.stem == "03_company_thread":  # each comment in full, with its letter and date
+        text = "".join(o.get("text", "") for o in outputs if o.get("output_type") == "stream")
+        assert "--- comment 1 of the staff letter of " in text and "[...]" not in text
+
+
+# run after a notebook's own cells: every plot it drew has both axes labeled
+EVERY_AXIS_LABELED = """import matplotlib.pyplot as plt
+unlabeled = [(n, i) for n in plt.get_fignums() for i, ax in enumerate(plt.figure(n).axes)
+             if not ax.get_xlabel() or not ax.get_ylabel()]
+assert not unlabeled, f"plots without axis labels (figure, axes): {unlabeled}"
+"""
