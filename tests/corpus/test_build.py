@@ -77,6 +77,10 @@ def test_letters_and_comments_tables(archive_copy):
             SELECT accession_number, count(*) AS n, max(comment_number) AS top FROM comments GROUP BY 1) c
         USING (accession_number) WHERE l.n_comments <> coalesce(c.n, 0) OR coalesce(c.top, 0) <> l.n_comments
     """).fetchone()[0] == 0
+    # every letter names its company, as its filing does
+    assert con.execute("SELECT count(*) FROM letters l JOIN filings f USING (accession_number) "
+                       "WHERE l.company_name IS DISTINCT FROM f.company_name OR l.company_name IS NULL"
+                       ).fetchone()[0] == 0
     block = con.execute("SELECT letter_date, file_numbers, staff_office, n_comments FROM letters "
                         "WHERE accession_number = '0000000000-23-006942'").fetchone()
     assert block == (date(2023, 6, 29), ["001-37622"], "Office of Technology", 1)
