@@ -112,7 +112,13 @@ class CrawlRun:
         from corpus.build import build_corpus, report_line  # the build is heavy; only a build needs it
 
         logger.info("Building the corpus of %s", self.data_dir)
-        report = build_corpus(self.data_dir)
+        try:
+            report = build_corpus(self.data_dir)
+        except Exception as exc:  # the archive is whole; the crawl's caller says the build failed (exit 5)
+            logger.error("The build after the crawl failed: %s: %s", type(exc).__name__, exc)
+            logger.debug("The build's traceback", exc_info=True)
+            self.crawler.stats.set_value("edgar/build_failed", f"{type(exc).__name__}: {exc}")
+            return
         line = report_line(report, self.data_dir)
         self.crawler.stats.set_value("edgar/build", line)
         logger.info(line)

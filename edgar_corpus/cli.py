@@ -29,7 +29,7 @@ from typing import Any
 from corpus.tables import REGISTRY
 from edgar_corpus import edgar
 
-EXIT_USAGE, EXIT_EDGAR, EXIT_NO_CORPUS, EXIT_INTERRUPTED, EXIT_CLOSED_PIPE = 2, 3, 4, 130, 141  # 141: as SIGPIPE
+EXIT_USAGE, EXIT_EDGAR, EXIT_NO_CORPUS, EXIT_BUILD, EXIT_INTERRUPTED, EXIT_CLOSED_PIPE = 2, 3, 4, 5, 130, 141
 DEFAULT_FORMS = ",".join(edgar.DEFAULT_FORMS)
 DRAFT_FORMS = ",".join(edgar.DRAFT_FORMS)
 SAMPLE = Path(__file__).resolve().parents[1] / "tests" / "data" / "edgar"
@@ -329,8 +329,12 @@ def run_crawl(args: argparse.Namespace) -> int:
         print("The crawl could not start (see the error above).", file=sys.stderr)
         return EXIT_EDGAR
     summary = {k.removeprefix("edgar/"): v for k, v in stats.items()
-               if k.startswith("edgar/") and k not in ("edgar/outcome", "edgar/build", "edgar/run_id")}
+               if k.startswith("edgar/") and k not in ("edgar/outcome", "edgar/build", "edgar/build_failed", "edgar/run_id")}
     print("crawl: " + ", ".join(f"{k}={v}" for k, v in sorted(summary.items())) + f"; outcome {outcome}")
+    if failed := stats.get("edgar/build_failed"):
+        print(f"The crawl archived what it fetched, but the build after it failed ({failed}). Run `edgar-corpus "
+              f"build --data-dir {args.data_dir}` once the cause is fixed.", file=sys.stderr)
+        return EXIT_BUILD
     if outcome != "ok":
         code, advice = OUTCOME_ADVICE.get(outcome, (EXIT_EDGAR, "The crawl stopped before the end ({outcome}). Run "
                                                    "the same command again to resume: archived filings are not "
