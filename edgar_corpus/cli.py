@@ -328,8 +328,8 @@ def run_crawl(args: argparse.Namespace) -> int:
     if outcome is None:
         print("The crawl could not start (see the error above).", file=sys.stderr)
         return EXIT_EDGAR
-    summary = {k.removeprefix("edgar/"): v for k, v in stats.items()
-               if k.startswith("edgar/") and k not in ("edgar/outcome", "edgar/build", "edgar/build_failed", "edgar/run_id")}
+    hidden = ("edgar/outcome", "edgar/build", "edgar/build_failed", "edgar/run_id")
+    summary = {k.removeprefix("edgar/"): v for k, v in stats.items() if k.startswith("edgar/") and k not in hidden}
     print("crawl: " + ", ".join(f"{k}={v}" for k, v in sorted(summary.items())) + f"; outcome {outcome}")
     if failed := stats.get("edgar/build_failed"):
         print(f"The crawl archived what it fetched, but the build after it failed ({failed}). Run `edgar-corpus "

@@ -522,3 +522,15 @@ def test_no_remote_access_into_a_running_crawl(full_crawl):
     assert enabled and "crawler.extensions.RawArchiveStore" in enabled.group(1)  # the log lists them
     assert "TelnetConsole" not in enabled.group(1) and "RemoteControl" not in enabled.group(1)
     assert "Telnet console listening" not in full_crawl.stderr
+
+
+def test_a_build_that_fails_after_the_crawl_is_not_a_success(fake_edgar, tmp_path):
+    """The archive is whole, the build cannot write (here `.builds` is a file): exit 5, what failed, what to run."""
+    data = tmp_path / "b"
+    data.mkdir()
+    (data / ".builds").write_text("not a folder")
+    result = run_crawl(fake_edgar(), data, "--cik", "1751008")
+    assert result.returncode == 5, result.stderr[-2000:]
+    assert "the build after it failed (NotADirectoryError" in result.stderr
+    assert f"edgar-corpus build --data-dir {data}" in result.stderr and "Traceback" not in result.stderr
+    assert len(result.ledger("archived")) == 13  # every filing is archived all the same
