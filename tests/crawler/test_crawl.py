@@ -534,3 +534,24 @@ def test_a_build_that_fails_after_the_crawl_is_not_a_success(fake_edgar, tmp_pat
     assert "the build after it failed (NotADirectoryError" in result.stderr
     assert f"edgar-corpus build --data-dir {data}" in result.stderr and "Traceback" not in result.stderr
     assert len(result.ledger("archived")) == 13  # every filing is archived all the same
+
+
+def test_ctrl_c_during_a_crawl_stops_it_cleanly_with_advice(fake_edgar, tmp_path):
+    """Ctrl-C (SIGINT to the process group, as a terminal sends it) once the crawl is under way: exit 130, one
+    piece of advice, no traceback; the run is recorded as interrupted."""
+    server = fake_edgar()
+    proc = subprocess.Popen([sys.executable, "-m", "edgar_corpus.cli",
+                             *crawl_args(server, tmp_path / "c", "--from", "2005-01-01", "--to", "2026-03-31")],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+                            env={k: v for k, v in os.environ.items() if not k.startswith("EDGAR_")},
+                            start_new_session=True)
+    started = []
+    for line in proc.stderr:
+        started.append(line)
+        if "already settled" in line:  # the spider is running
+            break
+    os.killpg(proc.pid, signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, "".join(started) + err[-2000:]
+    assert "Run the same command again to resume" in err and "Traceback" not in err
+    assert "outcome interrupted" in out
