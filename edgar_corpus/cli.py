@@ -171,12 +171,12 @@ def crawl_plan(args: argparse.Namespace) -> tuple[str, dict[str, str]]:
     from corpus.crawl_state import NoDailyState, continue_daily_from
     from crawler.spiders.base import split_forms
 
-    unknown = [f for f in split_forms(args.forms, ()) if f not in edgar.LETTER_FORMS]
-    if unknown:
+    asked = split_forms(args.forms, ())
+    if unknown := [f for f in asked if f not in edgar.LETTER_FORMS]:
         raise UsageProblem(f"--forms {','.join(unknown)}: not a comment-letter form; this crawler keeps "
                            f"{', '.join(edgar.LETTER_FORMS)} (default {DEFAULT_FORMS}; --include-drafts adds "
                            f"{DRAFT_FORMS})")
-    if not split_forms(args.forms, ()):
+    if not asked:
         raise UsageProblem(f"--forms is empty: give form types, e.g. {DEFAULT_FORMS}")
     forms = args.forms + ("," + DRAFT_FORMS if args.include_drafts else "")
     kwargs = {"forms": forms}
@@ -452,7 +452,8 @@ def plain_value(value: Any) -> Any:
     return str(value)
 
 
-def csv_value(value: Any) -> Any:
+def flat_value(value: Any) -> Any:
+    """A value for one cell or line of text: scalars as plain_value has them, lists and structs as JSON."""
     plain = plain_value(value)
     return json.dumps(plain, ensure_ascii=False) if isinstance(plain, (list, dict)) else plain
 
@@ -468,14 +469,13 @@ def write_rows(cursor: Any, fmt: str, out: Any, batch: int = 1000) -> None:
     while rows := cursor.fetchmany(batch):
         for row in rows:
             if fmt == "csv":
-                writer.writerow([csv_value(v) for v in row])
+                writer.writerow([flat_value(v) for v in row])
             elif fmt == "json":
                 out.write(json.dumps(dict(zip(names, map(plain_value, row), strict=True)), ensure_ascii=False)
                           + "\n")
             else:
                 for name, value in zip(names, row, strict=True):
-                    plain = plain_value(value)
-                    text = json.dumps(plain, ensure_ascii=False) if isinstance(plain, (list, dict)) else plain
+                    text = flat_value(value)
                     out.write(f"{name:>{width}} = {'NULL' if text is None else text}\n")
                 out.write("\n")
 
@@ -514,12 +514,12 @@ def run_search(args: argparse.Namespace) -> int:
         con.close()
     if args.format == "json":
         for hit in hits:
-            print(json.dumps(hit, default=str))
+            print(json.dumps({k: plain_value(v) for k, v in hit.items()}))
         return 0
     if args.format == "csv":
         writer = csv.writer(sys.stdout)
         writer.writerow(hits[0].keys() if hits else ["rank", "score", "accession_number", "snippet"])
-        writer.writerows(hit.values() for hit in hits)
+        writer.writerows([flat_value(v) for v in hit.values()] for hit in hits)
         return 0
     if not hits:
         where = {"letters": "letter", "comments": "staff comment", "answers": "company answer"}[args.scope]
