@@ -149,6 +149,16 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--format", choices=("table", "json", "csv"), default="table",
                         help="table (default), json (one object per line) or csv")
 
+    audit = commands.add_parser(
+        "audit", help="consistency checks that flag likely parsing errors in the built corpus, without labels",
+        description="Each check counts the rows it looked at and the rows it flags (a response dated before the "
+                    "letter it answers, a heading that is only a page number, ...) and shows examples. A flag is "
+                    "a lead to read, not a verdict. Exit 0 whatever is flagged.")
+    audit.add_argument("--data-dir", type=Path, required=True, help=DATA_DIR_HELP)
+    audit.add_argument("--format", choices=("table", "json"), default="table",
+                       help="table (default) or json (one object per check, with every flagged row)")
+    audit.add_argument("--examples", type=int, default=5, help="flagged rows to show per check in the table")
+
     demo = commands.add_parser("demo", help="serve the bundled sample with the fake EDGAR, crawl, build, summarize")
     demo.add_argument("--data-dir", type=Path, default=Path("demo-data"),
                       help="a new or empty folder, or one an earlier demo made (default demo-data); the demo never "
@@ -490,6 +500,31 @@ def run_status(data_dir: Path, limit: int) -> int:
     return 0
 
 
+def run_audit(data_dir: Path, fmt: str, examples: int) -> int:
+    from corpus.audit import format_audit, run_audit
+    from corpus.catalog import CatalogError, connect
+
+    if examples < 0:
+        raise UsageProblem("--examples must be 0 or more")
+    try:
+        con = connect(data_dir)
+    except CatalogError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_NO_CORPUS
+    try:
+        results = run_audit(con, examples=None if fmt == "json" else examples)
+    finally:
+        con.close()
+    if fmt == "json":
+        for result in results:
+            print(json.dumps({"check": result.key, "question": result.question, "looked_at": result.looked_at,
+                              "flagged": result.flagged, "rate": round(result.rate, 4),
+                              "rows": [{k: plain_value(v) for k, v in e.items()} for e in result.examples]}))
+    else:
+        print(format_audit(results))
+    return 0
+
+
 def run_search(args: argparse.Namespace) -> int:
     from corpus.catalog import CatalogError, connect, search
     from corpus.search import Filters, QueryError
@@ -585,6 +620,8 @@ def run_command(args: argparse.Namespace) -> int:
             return run_status(args.data_dir, args.limit)
         if args.command == "search":
             return run_search(args)
+        if args.command == "audit":
+            return run_audit(args.data_dir, args.format, args.examples)
         if args.command == "demo":
             from edgar_corpus.demo import run_demo
 

@@ -88,6 +88,20 @@ def squash(text: str) -> str:
     return " ".join(text.split())
 
 
+def canonical_office(raw: str | None) -> str | None:
+    """One spelling per office: "Office of Real Estate & - Commodities", "Office of Real Estate and
+    Commodities," and "OFFICE OF REAL ESTATE AND COMMODITIES" are all "Office of Real Estate and Commodities".
+    Renamed offices (the 2019 reorganization's "Office of Real Estate & Construction") stay distinct."""
+    if not raw:
+        return None
+    text = re.sub(r"\s*&\s*(?:-\s*)?", " and ", raw)
+    text = re.sub(r"\s+-\s+|[,;.:]", " ", text)
+    words = squash(text).split()
+    small = {"of", "and", "the", "for", "in"}
+    return " ".join(w.lower() if k and w.lower() in small else w[:1].upper() + w[1:].lower()
+                    if w.isupper() or w.islower() else w for k, w in enumerate(words)) or None
+
+
 def looks_like_person(line: str) -> bool:
     stripped = line.strip().rstrip(",")
     return (bool(_PERSON.fullmatch(stripped)) and not COMPANY_WORDS.search(stripped)
