@@ -120,7 +120,10 @@ LETTERS = pa.schema(
         column("signers", pa.list_(SIGNER),
                "people who signed (a staff letter signed \"for\" another names the other)"),
         column("staff_division", pa.string(), "\"Division of Corporation Finance\""),
-        column("staff_office", pa.string(), "signing office (staff) or office addressed (company)"),
+        column("staff_office", pa.string(),
+               "signing office (staff) or office addressed (company), one spelling per office (\"Office of Mergers "
+               "and Acquisitions\" for \"& \"); prefer it to filings.cf_office, see docs/SCHEMA.md"),
+        column("staff_office_raw", pa.string(), "the office as printed, wrapped lines joined"),
         column("staff_contacts", pa.list_(STAFF_CONTACT), "staff named with a phone number in the closing"),
         column("cc_people", pa.list_(pa.string()), "people copied"),
         column("cc_law_firms", pa.list_(pa.string()), "law firms copied"),
@@ -206,7 +209,11 @@ CONVERSATIONS = pa.schema(
         column("n_rounds", pa.int32(), "staff letters with comments"),
         column("n_comments_first_letter", pa.int32(), "numbered comments of the first staff comment letter"),
         column("n_comments_total", pa.int32(), "numbered comments of all its staff comment letters"),
-        column("days_to_first_response", pa.int32(), "first staff letter -> first response"),
+        column("days_to_first_response", pa.int32(),
+               "first staff letter -> first answer: the first response letter, or for a registration review an "
+               "amended filing (DRS/A, S-1/A, the public S-1 after a draft) filed before any response letter and "
+               "within 120 days; first_response_via says which"),
+        column("first_response_via", pa.string(), "letter | amended_filing (null: no answer in the corpus)"),
         column("days_to_close", pa.int32(),
                "first staff letter -> completion (or no-review) letter, or -> effectiveness for an effective review"),
         column("release_lag_business_days", pa.int32(), "last letter -> release, US federal business days"),

@@ -21,6 +21,26 @@ says to rebuild it with `edgar-corpus build`, which regenerates every table from
 (a build that finds a corpus of another version rebuilds it in full).
 """
 
+NOTES = """
+## Notes on columns that are easy to misread
+
+- **Which office**: `letters.staff_office` is the office that signed the letter, read from its signature
+  ("Office of Manufacturing") or, for a company letter, the office it is addressed to. One spelling per office:
+  "&" is written "and", commas and stray dashes go, capitals are normalized, so "Office of Real Estate &
+  - Commodities" and "Office of Real Estate and Commodities" are one value; `staff_office_raw` keeps what
+  was printed. `filings.cf_office` is something else: the SGML header's ORGANIZATION NAME, the office EDGAR
+  assigned the filing to ("06 Technology"), present only in headers since about 2019 and written in EDGAR's
+  own numbered form. Count letters by `staff_office`; use `cf_office` to join to EDGAR's own office
+  assignment. Offices renamed by the SEC (the 2019 reorganization's "Office of Real Estate & Construction")
+  are not merged with their old names.
+- **Days to the first response**: `conversations.days_to_first_response` counts calendar days from the first
+  staff letter to the company's first answer. For most reviews that is the first response letter (CORRESP).
+  A registration review (a draft or public registration statement, Form 10) is often answered by filing an
+  amendment instead, with no letter: then the first answer is the first registration statement or amendment
+  the company filed after the letter, within 120 days and before any response letter, as EDGAR's index rows
+  list it (`first_response_via = 'amended_filing'`). For a draft review that filing may be the public S-1.
+"""
+
 
 def _type(type_: pa.DataType) -> str:
     if pa.types.is_list(type_) or pa.types.is_large_list(type_):
@@ -59,7 +79,7 @@ def schema_markdown() -> str:
             required = " not null" if not field.nullable else ""
             meaning = meaning.replace("|", "/").replace("<", "&lt;").replace(">", "&gt;")
             parts.append(f"| `{field.name}` | `{_type(field.type)}`{required} | {meaning} |")
-    return "\n".join(parts) + "\n"
+    return "\n".join(parts) + "\n" + NOTES
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 _MARKER = re.compile(
-    r"(?:(?:sec\s+|staff\s+)?(?:oral\s+)?comment\s*(?:no\.?|#)?\s*(?P<labelled>\d{1,2})\s*[:.\-–]\s*"
+    r"(?:(?:sec\s+|staff\s+)?(?:oral\s+)?comment\s*(?:no\.?|#)?\s*(?P<labelled>\d{1,2})\s*(?:[:.\-–]\s*|$)"
     r"|(?P<number>\d{1,2})[.)]\s+(?:(?:sec\s+|staff\s+)?comment\s*:\s*)?)(?P<rest>.*)",
     re.IGNORECASE,
 )

@@ -355,10 +355,39 @@ def effective_date(conversation: Conversation, forms: list[str], effective: list
     return later[0] if later else None
 
 
+# A registration statement's review, draft or public, is often answered by an amended filing (DRS/A, S-1/A, or the
+# public S-1 after a draft) with no CORRESP letter: its first response is then that filing, if it comes within
+# AMENDMENT_WINDOW_DAYS of the first staff letter and before any response letter.
+AMENDMENT_WINDOW_DAYS = 120
+
+
+def is_registration_amendment(form_type: str) -> bool:
+    """A filing that can answer a registration review's comments: a registration form other than a notice."""
+    form = form_type.upper()
+    return bool(REGISTRATION_FORMS.match(form)) and not form.endswith("MEF") and form != EFFECTIVENESS_FORM
+
+
+def first_response(conversation: Conversation, forms: list[str], amendments: list[date]
+                   ) -> tuple[date | None, str | None]:
+    """The day of a review's first answer and what it was: 'letter' (a CORRESP response) or 'amended_filing'."""
+    staff = [n for n in conversation.letters if n.sender == STAFF]
+    responses = [n.day for n in conversation.letters if n.sender == COMPANY and n.kind == RESPONSE]
+    letter_day = responses[0] if responses else None
+    if not staff or not any(REGISTRATION_FORMS.match(form or "") for form in forms):
+        return letter_day, "letter" if letter_day else None
+    first = staff[0].day
+    filed = sorted(d for d in amendments if first < d <= first + timedelta(days=AMENDMENT_WINDOW_DAYS))
+    if filed and (letter_day is None or filed[0] < letter_day):
+        return filed[0], "amended_filing"
+    return letter_day, "letter" if letter_day else None
+
+
 def conversation_row(conversation: Conversation, letters: dict[str, dict[str, Any]],
-                     filings: dict[str, dict[str, Any]], effective: list[date] | None = None) -> dict[str, Any]:
+                     filings: dict[str, dict[str, Any]], effective: list[date] | None = None,
+                     amendments: list[date] | None = None) -> dict[str, Any]:
     """One `conversations` row: the review's filings, dates, counts and status. `effective`: the days of the
-    company's notices of effectiveness (EDGAR form EFFECT)."""
+    company's notices of effectiveness (EDGAR form EFFECT); `amendments`: the days it filed registration
+    statements or amendments to them (is_registration_amendment)."""
     nodes = conversation.letters
     staff = [n for n in nodes if n.sender == STAFF]
     responses = [n for n in nodes if n.sender == COMPANY and n.kind == RESPONSE]
@@ -382,6 +411,7 @@ def conversation_row(conversation: Conversation, letters: dict[str, dict[str, An
     references = sorted({n.reference_accession for n in nodes if n.reference_accession})
     reviewed = list(dict.fromkeys(a for n in nodes for a in letters[n.accession].get("reviewed_accessions") or []))
     effective_on = effective_date(conversation, forms, effective or [])
+    answered_on, answered_by = first_response(conversation, forms, amendments or [])
     if status == "open" and effective_on is not None:
         status = "effective"
     return {
@@ -404,7 +434,8 @@ def conversation_row(conversation: Conversation, letters: dict[str, dict[str, An
         "n_rounds": len(comment_letters),
         "n_comments_first_letter": comment_letters[0].n_comments if comment_letters else 0,
         "n_comments_total": sum(n.n_comments for n in comment_letters),
-        "days_to_first_response": (responses[0].day - first_staff.day).days if responses and first_staff else None,
+        "days_to_first_response": (answered_on - first_staff.day).days if answered_on and first_staff else None,
+        "first_response_via": answered_by,
         "days_to_close": ((closed.day - first_staff.day).days if closed and first_staff
                           else (effective_on - first_staff.day).days if status == "effective" and first_staff
                           else None),
@@ -500,5 +531,8 @@ def pair_conversations(filings: list[dict[str, Any]], letters: list[dict[str, An
         letter_by_accession[node.accession].update(
             conversation_id=node.conversation_id, responds_to=node.responds_to, link_method=node.link_method,
             link_confidence=node.link_confidence)
-    rows = [conversation_row(c, letter_by_accession, by_accession, effective.get(c.cik)) for c in conversations]
+    amendments = {cik: [f.date_filed for f in rows if is_registration_amendment(f.form_type) and f.date_filed]
+                  for cik, rows in listed.items()}
+    rows = [conversation_row(c, letter_by_accession, by_accession, effective.get(c.cik), amendments.get(c.cik))
+            for c in conversations]
     return {"conversations": rows, "comment_responses": comment_response_rows(conversations, comments)}

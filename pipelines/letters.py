@@ -34,6 +34,7 @@ from pipelines.parties import (
     NAME_SUFFIX,
     Signer,
     StaffContact,
+    canonical_office,
     find_cc,
     find_signers,
     find_staff_contacts,
@@ -84,8 +85,8 @@ _ACCELERATION = re.compile(  # "accelerated" alone also appears in responses ("a
     r"|declared effective|request(?:s|ed)? (?:that )?(?:the )?(?:effective date|effectiveness)"
     r"|be (?:made|declared) effective|become effective at", re.IGNORECASE)
 _EXTENSION = re.compile(
-    r"extension|additional time|more time|(?:will|intends? to|expects? to|plans? to|anticipates?)"
-    r" (?:\S+ ){0,6}(?:respond|submit|file|provide)\w* (?:\S+ ){0,20}(?:by|on or before|no later than|within)"
+    r"extension|additional time|more time|(?:will|intends? to|expects? to|plans? to|anticipates?|propose to)"
+    r" (?:\S+ ){0,6}(?:respond|submit|file|provide)\w* (?:\S+ ){0,30}(?:by|on or before|no later than|within)"
     r"|not be able to (?:respond|submit)|confirm receipt", re.IGNORECASE)
 _RESPONDING = re.compile(r"in response to|respond(?:s|ing)? to|response to|responses? of|following responses?",
                          re.IGNORECASE)
@@ -107,6 +108,7 @@ _NOT_A_LETTER_DATE = re.compile(r"(?:filed|ended|ending|through|since|until|as o
                                 re.IGNORECASE)
 _OWN_LETTER = re.compile(r"\b(?:our|company['’]s|prior|previous)\s+(?:\S+\s+){0,3}(?:letter|response)[^.]{0,40}$",
                          re.IGNORECASE)
+_YOUR_LETTER = re.compile(r"\byour\s+(?:\S+\s+){0,2}letter\W{0,3}(?:dated|of)?\s*$", re.IGNORECASE)
 _GENERIC_GREETING = re.compile(r"(?:sirs?|madam|sir or madam|division|staff|office|ladies)\b", re.IGNORECASE)
 
 
@@ -133,7 +135,8 @@ class Letter:
     responds_to_date: date | None
     signers: list[Signer]
     staff_division: str | None
-    staff_office: str | None
+    staff_office: str | None  # one spelling per office (parties.canonical_office)
+    staff_office_raw: str | None  # as printed, wrapped lines joined
     staff_contacts: list[StaffContact]
     cc_people: list[str]
     cc_law_firms: list[str]
@@ -150,7 +153,9 @@ class Letter:
         return len(self.comments)
 
 
-def find_salutation(lines: list[str], limit: int = 80) -> int | None:
+def find_salutation(lines: list[str], limit: int = 160) -> int | None:
+    """The "Dear ...:" or "Ladies and Gentlemen:" line. A law firm's list of offices, one city a line, can put
+    it 100 lines down."""
     for i, line in enumerate(lines[:limit]):
         if _SALUTATION.fullmatch(line.strip()):
             return i
@@ -209,11 +214,16 @@ def find_re_block(lines: list[str], salutation: int | None) -> tuple[list[str], 
     return [], None
 
 
+_STRAY_DASH_SPACE = re.compile(r"(?<![\d-])(\d{1,3})-\s(?=\d{3,6}\b)")
+
+
 def file_numbers_in(lines: list[str]) -> list[str]:
+    """File numbers as written ("001-38776"); a PDF's stray space after the dash ("333- 232001") is dropped."""
     numbers: list[str] = []
     for line in lines:
         if not _FILE_NO_CONTEXT.search(line):
             continue
+        line = _STRAY_DASH_SPACE.sub(r"\1-", line)
         for number in _FILE_NUMBER.findall(line):
             if number not in numbers:
                 numbers.append(number)
@@ -275,7 +285,8 @@ def find_responds_to_date(sender: str, re_block: list[str], opening: str, letter
         cited = _CITED_BEFORE.search(before) or _CITED_AFTER.match(after)
         about_letter = _LETTER_WORD.search(before[-160:]) or _LETTER_WORD.search(after[:30])
         not_a_letter = _NOT_A_LETTER_DATE.search(before)
-        own_letter = _OWN_LETTER.search(before)
+        # "the Company's responses to your comment letter, dated June 1": the company's words, the staff's letter
+        own_letter = _OWN_LETTER.search(before) and not _YOUR_LETTER.search(before)
         if before_letter(value) and cited and about_letter and not not_a_letter and not own_letter:
             return value
     return None
@@ -337,9 +348,10 @@ def classify_letter(sender: str, body: str, n_comments: int, n_answered: int, ci
     if n_answered:
         return RESPONSE
     head = body[:1500]
+    opening_paragraphs = body[:3000]  # a long letterhead and Re: block can push the request past 1,500
     if _ACCELERATION.search(head):
         return ACCELERATION_REQUEST
-    if _EXTENSION.search(head):
+    if _EXTENSION.search(opening_paragraphs):
         return EXTENSION_REQUEST
     if (_RESPONDING.search(head) and _LETTER_WORD.search(head)) or cites_letter:
         return RESPONSE
@@ -395,7 +407,8 @@ def parse_letter(text: str, form_type: str | None, filing_date: date | None = No
         responds_to_date=responds_to_date,
         signers=find_signers(signature),
         staff_division=division,
-        staff_office=office,
+        staff_office=canonical_office(office),
+        staff_office_raw=office,
         staff_contacts=find_staff_contacts(squash(" ".join(body_lines[-40:]))) if sender == STAFF else [],
         cc_people=people,
         cc_law_firms=law,

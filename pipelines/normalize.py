@@ -179,6 +179,7 @@ def letter_rows(submission: Submission, texts: list[DocumentText], cik: int | No
             "signers": [asdict(s) for s in letter.signers],
             "staff_division": letter.staff_division,
             "staff_office": letter.staff_office,
+            "staff_office_raw": letter.staff_office_raw,
             "staff_contacts": [asdict(c) for c in letter.staff_contacts],
             "cc_people": letter.cc_people,
             "cc_law_firms": letter.cc_law_firms,

@@ -206,8 +206,11 @@ def find_staff_office(lines: list[str]) -> tuple[str | None, str | None]:
         if office is None and match:
             office = match.group(1).rstrip(",")
             j = i + 1
-            while (j < len(lines) and re.search(r"(?:\band|&|-|,)\s*$", office)
-                   and lines[j].strip() and not _CC.match(lines[j].strip())):
+            # a name wrapped over lines: "Office of Real Estate and" + "Commodities", or "Office of
+            # Information Technologies" + "and Services"
+            while (j < len(lines) and lines[j].strip() and not _CC.match(lines[j].strip())
+                   and (re.search(r"(?:\band|&|-|,)\s*$", office)
+                        or re.match(r"(?:and|&)\s+[A-Z]\w+(?:\s+[A-Z]\w+)?$", lines[j].strip()))):
                 office = office.rstrip("-").rstrip() + " " + lines[j].strip()
                 j += 1
             office = squash(office).rstrip(",")
