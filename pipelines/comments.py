@@ -223,7 +223,12 @@ def _heading_above(lines: list[str], marker: int, floor: int, chain_lines: froze
             break
         above = lines[i - 1].strip() if i - 1 >= floor else ""
         if collected:
-            fits = (is_heading_like(stripped) and is_title_like(stripped)) or bool(_PAGE_TAIL.search(stripped))
+            # a heading wrapped mid-phrase ("... an increasing proportion" + "of our Marketplace GOV, page 113")
+            # continues upward whatever its capitals
+            wrapped = ((collected[-1][:1].islower() and not _LIST_LABEL.match(collected[-1]))
+                       or _BARE_PAGE.fullmatch(collected[-1]) is not None)
+            fits = ((is_heading_like(stripped) and (is_title_like(stripped) or wrapped))
+                    or bool(_PAGE_TAIL.search(stripped)))
         else:
             fits = is_heading_like(stripped) and len(stripped.split()) <= 16
         wrapped_end = (stripped.endswith(".") and len(stripped.split()) <= 6 and bool(above)
@@ -258,6 +263,29 @@ def _split_answer(segment: list[str]) -> tuple[list[str], list[str], str | None]
     return segment[:i], answer, ("paragraph" if answer else None)
 
 
+_BARE_PAGE = re.compile(
+    r"\(?(?:pages?\s+)?(?:[A-Z]{1,2}-)?\d+[A-Z]?(?:\s*(?:-|–|and|through|to)\s*(?:[A-Z]{1,2}-)?\d+[A-Z]?)?[.,;:)]*",
+    re.IGNORECASE)
+_LIST_LABEL = re.compile(r"(?:[a-z]|[ivx]+)[.)]\s|\((?:[a-z]|[ivx]+)\)\s")
+_OPEN_END = re.compile(r"(?:[,&(/–-]|\b(?:and|of|the|for|in|to|on|or|from|by|with|page|pages|an?))$", re.IGNORECASE)
+
+
+def join_wrapped_heading(path: list[str]) -> list[str]:
+    """Heading lines that are one heading wrapped ("Management's Discussion ... Operations, page" + "37", "Key
+    Factors Affecting" + "of our Marketplace, page 113") joined into it; a bare page number or the tail of the
+    previous comment's sentence ("3)") is never a heading of its own."""
+    joined: list[str] = []
+    for line in path:
+        continues = bool(joined) and (
+            _BARE_PAGE.fullmatch(line) is not None or _OPEN_END.search(joined[-1]) is not None
+            or (line[:1].islower() and not _LIST_LABEL.match(line)))
+        if continues:
+            joined[-1] = f"{joined[-1].rstrip('-') if joined[-1].endswith(' -') else joined[-1]} {line}"
+        else:
+            joined.append(line)
+    return [line for line in joined if not _BARE_PAGE.fullmatch(line)]
+
+
 _BLANK_RUNS = re.compile(r"\n{3,}")
 
 
@@ -277,8 +305,35 @@ def _unnumbered_responses(lines: list[str]) -> list[_Candidate]:
     return out
 
 
+_INLINE_MARKER = re.compile(r"(?<=[.)”\"?]\s)(\d{1,2})\.\s+(?=[A-Z“\"])")
+
+
+def split_inline_markers(lines: list[str]) -> list[str]:
+    """Lines broken before comment numbers that flattened text runs into the middle of a line ("... (page 3) 4. In
+    future filings, ..."): only the number that follows one already at the start of a line, and that no
+    line starts with itself."""
+    starts = {int(m.group(1)) for m in (re.match(r"(\d{1,2})[.)]\s", line.strip()) for line in lines) if m}
+    out: list[str] = []
+    seen: set[int] = set()
+    for line in lines:
+        match = re.match(r"(\d{1,2})[.)]\s", line.strip())
+        if match:
+            seen.add(int(match.group(1)))
+        cuts = []
+        for inline in _INLINE_MARKER.finditer(line):
+            number = int(inline.group(1))
+            if number - 1 in seen and number not in starts and number not in seen:
+                cuts.append(inline.start())
+                seen.add(number)
+        for start, end in zip([0, *cuts], [*cuts, len(line)], strict=True):
+            out.append(line[start:end].rstrip())
+    return out
+
+
 def split_comments(lines: list[str], is_response: bool) -> list[Comment]:
     """The numbered comments of a letter body (the lines between salutation and signature)."""
+    if not is_response:
+        lines = split_inline_markers(lines)
     has_labels = any(is_response_label(line) for line in lines)
     chain = best_chain(lines, has_labels, is_response)
     if not chain and is_response:
@@ -308,7 +363,7 @@ def split_comments(lines: list[str], is_response: bool) -> list[Comment]:
         method = None
         if is_response:
             segment, answer_lines, method = _split_answer(segment)
-        path = path or previous_path
+        path = join_wrapped_heading(path) or previous_path
         text = _join(segment)
         comments.append(Comment(
             number=candidate.number,

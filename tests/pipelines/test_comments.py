@@ -26,7 +26,8 @@ def test_comment_text_stops_before_the_next_heading() -> None:
 def test_heading_wrapped_over_two_lines() -> None:
     kinder = letter("0000000000-16-086243")  # "Item 7. Management's Discussion ... Results of" / "Operations."
     assert kinder.comments[0].heading_path[-1] == "General, page 39"
-    assert kinder.comments[0].heading_path[-2] == "Operations."
+    assert kinder.comments[0].heading_path[-2] == ("Item 7. Management’s Discussion and Analysis of Financial "
+                                                   "Condition and Results of Operations.")
 
 
 def test_prior_comment_refs_numbers_words_and_ranges() -> None:
