@@ -13,20 +13,22 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipelines.dates import DATE_TEXT
+from pipelines.dates import DATE_TEXT, join_spaced_date_digits
 
 REDACTED = "[REDACTED]"
 
 _DATE_LINE = re.compile(rf"(?:{DATE_TEXT})\.?", re.IGNORECASE)
 _PAGE_LINE = re.compile(r"(?:page|pg\.?)\s*\d{1,3}(?:\s*of\s*\d{1,3})?|-\s*\d{1,3}\s*-", re.IGNORECASE)
 _DATE_PAGE_LINE = re.compile(rf"(?:{DATE_TEXT})\s*(?:,?\s*page\s*)?\d{{1,3}}", re.IGNORECASE)
+# a running header flattened onto one line: "Chad Kolean Cellectar Biosciences, Inc. July 31, 2017 Page 2"
+_FLAT_HEADER_LINE = re.compile(rf".{{0,120}}?(?:{DATE_TEXT})\s*,?\s*(?:page|pg\.?)\s*\d{{1,3}}(?:\s*of\s*\d{{1,3}})?",
+                               re.IGNORECASE)
 _LONE_INTEGER = re.compile(r"\d{1,3}")
 _TEMPLATE_RESIDUE = re.compile(r"(?:FirstName LastName|Comapany Name|Company Name[A-Z])")
-_LETTERHEAD = re.compile(
-    r"united states securities and exchange commission logo|united states|securities and exchange commission"
-    r"|washington,? d\.?\s?c\.? 20549|division of|corporation finance|mail stop \d+",
-    re.IGNORECASE,
-)
+_LETTERHEAD_PART = (r"(?:united states securities and exchange commission logo|united states|securities and exchange "
+                    r"commission|washington,? d\.?\s?c\.? 20549|division of|corporation finance|mail stop \d+)")
+# one part a line, or all of them flattened onto one ("UNITED STATES SECURITIES AND EXCHANGE COMMISSION WASHINGTON...")
+_LETTERHEAD = re.compile(rf"{_LETTERHEAD_PART}(?:\s+{_LETTERHEAD_PART})*", re.IGNORECASE)
 _LEGEND_START = re.compile(
     r"(?:foia\s+)?confidential\s+treatment\s+(?:requested|request)\b|this (?:filing|letter) has omitted confidential"
     r"|\*+\s*-?\s*information (?:has been )?omitted|pursuant to 17 c\.?\s?f\.?\s?r\.?\s?(?:§|section)?\s*200\.83",
@@ -87,6 +89,9 @@ def remove_running_headers(lines: list[str]) -> list[str]:
     drop: set[int] = set()
     for i, line in enumerate(lines):
         stripped = line.strip()
+        if len(stripped) >= 30 and len(stripped) < 160 and _FLAT_HEADER_LINE.fullmatch(stripped):
+            drop.add(i)
+            continue
         if len(stripped) < 30 and (_PAGE_LINE.fullmatch(stripped) or _DATE_PAGE_LINE.fullmatch(stripped)):
             drop.add(i)
             first_page = re.fullmatch(r"(?:page|pg\.?)\s*1(?:\s*of\s*\d+)?", stripped, re.IGNORECASE)
@@ -189,6 +194,7 @@ def clean_letter_text(text: str) -> CleanText:
     for old, new in _CHAR_FIXES:
         if old in text:
             text = text.replace(old, new)
+    text = join_spaced_date_digits(text)
     pages = text.split("\f")
     lines: list[str] = []
     for page in pages:

@@ -303,7 +303,8 @@ def conversation_id(letters: list[LetterNode]) -> str:
 
 
 def link_staff_letters(conversation: list[LetterNode]) -> None:
-    """Each staff letter after the first reviewed the latest response before it in its conversation."""
+    """Each staff letter after the first reviewed the response it cites by date, else the latest response before
+    it in its conversation."""
     responses = [n for n in conversation if n.sender == COMPANY and n.kind == RESPONSE]
     staff = [n for n in conversation if n.sender == STAFF]
     for letter in staff:
@@ -314,6 +315,8 @@ def link_staff_letters(conversation: list[LetterNode]) -> None:
         cited = _cited(earlier, letter.responds_to_date) if letter.responds_to_date else []
         if cited and latest in cited:
             _set_link(letter, latest.accession, "cited_date+conversation", 0.99)
+        elif cited:  # "your September 30, 2024 response", though a later supplemental letter came in between
+            _set_link(letter, max(cited, key=lambda r: r.order).accession, "cited_date", 0.95)
         else:
             _set_link(letter, latest.accession, "conversation_chronology", 0.85)
 

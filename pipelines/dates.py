@@ -20,6 +20,22 @@ DATE_TEXT = re.sub(r"\(\?P<\w+>", "(?:", DATE_PATTERN)  # the same without group
 _DATE = re.compile(DATE_PATTERN, re.IGNORECASE)
 
 
+# a PDF text layer's stray spaces inside a date's digits: "September 9, 2 024", "July 3 1, 2017"
+_SPACED_DATE = re.compile(
+    r"(?P<month>(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+)(?P<day>\d(?: ?\d)?)"
+    r"(?P<sep>(?:st|nd|rd|th)?\s*,\s*|\s+)(?P<year>[12] ?[09] ?\d ?\d)(?!\d)", re.IGNORECASE)
+
+
+def join_spaced_date_digits(text: str) -> str:
+    """Dates with stray spaces between their digits written whole again; any other text is left as it is."""
+    def fix(match: re.Match[str]) -> str:
+        day, year = match.group("day").replace(" ", ""), match.group("year").replace(" ", "")
+        if not ("19" <= year[:2] <= "20" and 1 <= int(day) <= 31):
+            return match.group(0)
+        return f"{match.group('month')}{day}{match.group('sep')}{year}"
+    return _SPACED_DATE.sub(fix, text) if re.search(r"\d \d", text) else text
+
+
 def date_from_match(match: re.Match[str]) -> date | None:
     try:
         return date(int(match.group("year")), MONTHS[match.group("month")[:3].lower()], int(match.group("day")))

@@ -189,6 +189,20 @@ def find_letter_date(head: list[str], filing_date: date | None) -> date | None:
     return standalone[0] if standalone else None
 
 
+def date_from_page_headers(text: str, filing_date: date | None) -> date | None:
+    """The date a letter's continuation pages print in their running header ("Mr. Smith / Acme Inc. / May 3,
+    2024 / Page 2"), for a letter whose first page has none."""
+    lines = [line.strip() for line in text[:60000].split("\n")]
+    for i, line in enumerate(lines):
+        if not re.search(r"\bpage\s*[2-9]\b(?:\s*of\s*\d+)?\s*$", line, re.IGNORECASE) or len(line) > 160:
+            continue
+        for nearby in [line, *lines[max(0, i - 4):i], *lines[i + 1:i + 3]]:
+            for _match, value in find_dates(nearby):
+                if filing_date is None or filing_date - timedelta(days=120) <= value <= filing_date + timedelta(days=7):
+                    return value
+    return None
+
+
 def find_re_block(lines: list[str], salutation: int | None) -> tuple[list[str], int | None]:
     """The lines of the "Re:" block (from "Re:" to the salutation, an SEC address line, or 12 lines)
     and the index of the line after it."""
@@ -292,6 +306,13 @@ def find_responds_to_date(sender: str, re_block: list[str], opening: str, letter
     return None
 
 
+_ROLE_END = r"(?:Officer|President|Counsel|Secretary|Treasurer|Director|Controller|Chairman|Chair|Manager|Partner)"
+_FLAT_ADDRESS = re.compile(
+    rf"(?P<name>(?:[A-Z][\w.'’-]*\s){{1,3}}?)(?P<title>(?:(?:Executive|Senior|Chief|Vice|General|Co-|Interim|Acting)"
+    rf"\s*)*{_ROLE_END}(?:.*?{_ROLE_END})?)"
+    rf"\s+(?P<rest>[A-Z0-9].*)")
+
+
 def find_addressee(head: list[str], date_line: int | None, sender: str) -> tuple[str | None, str | None]:
     """Name and title of the person the letter is addressed to, from the address block."""
     for line in head:
@@ -306,6 +327,9 @@ def find_addressee(head: list[str], date_line: int | None, sender: str) -> tuple
     if not lines or _RE_START.match(lines[0]):
         return None, None
     first = lines[0]
+    flat = _FLAT_ADDRESS.fullmatch(first) if len(first) > 60 else None
+    if flat and looks_like_person(flat.group("name")):  # the whole address block flattened onto one line
+        return squash(flat.group("name")), squash(flat.group("title"))
     name, inline_title = split_name(first)
     if not looks_like_person(NAME_SUFFIX.sub("", name)):
         return None, None
@@ -365,7 +389,7 @@ def parse_letter(text: str, form_type: str | None, filing_date: date | None = No
     lines = clean.text.split("\n")
     salutation = find_salutation(lines)
     head = lines[:salutation] if salutation is not None else lines[:30]
-    letter_date = find_letter_date(head, filing_date)
+    letter_date = find_letter_date(head, filing_date) or date_from_page_headers(text, filing_date)
     date_line = next((i for i, line in enumerate(head) if _DATE_ONLY.fullmatch(line.strip())), None)
     re_block, re_end = find_re_block(lines, salutation)
     file_numbers = file_numbers_in(re_block) or file_numbers_in([line for line in head if _FILE_WORD.search(line)])

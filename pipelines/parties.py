@@ -40,7 +40,7 @@ _NAME_FIELD = re.compile(r"name\s*:\s*(?P<name>.*)", re.IGNORECASE)
 
 _TITLE_FIELD = re.compile(r"title\s*:\s*(?P<title>.*)", re.IGNORECASE)
 
-_DIVISION = re.compile(r"division of [A-Za-z ]+", re.IGNORECASE)
+_DIVISION = re.compile(r"division of [A-Za-z ,&-]+", re.IGNORECASE)  # "... Finance Office of Healthcare & Insurance"
 
 _KNOWN_DIVISION = re.compile(
     r"division of (?:corporation finance|investment management|trading and markets|economic and risk analysis"
