@@ -168,12 +168,25 @@ def _score(candidate: _Candidate, lines: list[str], next_line: int, has_labels: 
     return score
 
 
-def best_chain(lines: list[str], has_labels: bool = False, is_response: bool = False) -> list[_Candidate]:
+_CITED_COMMENT = re.compile(r"\bcomments?\s+(?:no\.?\s*|number\s+|#\s*)?(\d{1,2})\b", re.IGNORECASE)
+
+
+def cited_start_numbers(lines: list[str]) -> set[int]:
+    """Comment numbers a response names in its opening ("a supplemental response to the Staff's comment no. 2"):
+    such a response may answer from that number on, not from 1."""
+    opening = " ".join(line.strip() for line in lines[:40])[:3000]
+    return {int(n) for n in _CITED_COMMENT.findall(opening)}
+
+
+def best_chain(lines: list[str], has_labels: bool = False, is_response: bool = False,
+               starts: set[int] | None = None) -> list[_Candidate]:
     """The run of markers numbered 1, 2, 3 ... in order with the highest total score (pipelines/comments._score):
-    every plausible comment adds to it, a list item inside an answer takes away."""
+    every plausible comment adds to it, a list item inside an answer takes away. `starts`: the numbers a run may
+    start at (1)."""
     candidates = _candidates(lines)
     if not candidates:
         return []
+    starts = starts or {1}
     scores = []
     for k, candidate in enumerate(candidates):
         next_line = candidates[k + 1].line if k + 1 < len(candidates) else len(lines)
@@ -182,7 +195,7 @@ def best_chain(lines: list[str], has_labels: bool = False, is_response: bool = F
     best: list[tuple[int, int, int | None]] = []
     for k, candidate in enumerate(candidates):
         entry: tuple[int, int, int | None] = (0, 0, None)
-        if candidate.number == 1:
+        if candidate.number in starts:
             entry = (1, scores[k], None)
         else:
             for p in range(k):
@@ -336,6 +349,8 @@ def split_comments(lines: list[str], is_response: bool) -> list[Comment]:
         lines = split_inline_markers(lines)
     has_labels = any(is_response_label(line) for line in lines)
     chain = best_chain(lines, has_labels, is_response)
+    if not chain and is_response and (cited := cited_start_numbers(lines) - {1}):
+        chain = best_chain(lines, has_labels, is_response, starts=cited)  # a reply to comment 2 alone
     if not chain and is_response:
         chain = _unnumbered_responses(lines)
     if not chain:
