@@ -241,6 +241,9 @@ def _closed_between(nodes: list[LetterNode], cited: LetterNode, citing: LetterNo
                and (not cited.file_numbers or n.file_numbers & cited.file_numbers) for n in nodes)
 
 
+STRAY_LETTER_DAYS = 60
+
+
 def _group_batch(batch: list[LetterNode], groups: _UnionFind) -> None:
     specific = [n for n in batch if n.file_numbers and n.periods]
     for i, a in enumerate(specific):
@@ -257,6 +260,8 @@ def _group_batch(batch: list[LetterNode], groups: _UnionFind) -> None:
     for node in rest:
         if node.file_numbers:
             continue
+        if node.kind == OTHER and all(abs((n.day - node.day).days) > STRAY_LETTER_DAYS for n in batch if n is not node):
+            continue  # a cover letter months apart from a review released the same day is not part of it
         roots = {groups.find(n.accession) for n in batch if n.file_numbers}
         if len(roots) == 1:
             groups.union(node.accession, roots.pop())
