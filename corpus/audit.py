@@ -63,14 +63,15 @@ CHECKS: tuple[Check, ...] = (
           "SELECT count(*) FROM comments WHERE heading IS NOT NULL",
           r"""SELECT accession_number, comment_number, 'heading ' || to_json(heading)
               FROM comments WHERE regexp_matches(trim(heading), '^(?i)(page\s*)?[0-9ivxF-]{1,6}[.,:;)]?$')"""),
-    Check("answer_holds_next_heading", "an answer that runs on into the next comment's heading",
+    # at its end: a heading quoted inside an answer (revised disclosure) is not a swallowed one
+    Check("answer_holds_next_heading", "an answer that ends with the next comment's heading",
           "SELECT count(*) FROM comment_responses WHERE response_text IS NOT NULL",
           """SELECT a.staff_accession, a.comment_number, 'answer contains the heading of comment '
                     || b.comment_number || ': ' || to_json(b.heading)
              FROM comment_responses a JOIN comment_responses b
                ON b.staff_accession = a.staff_accession AND b.comment_number = a.comment_number + 1
              WHERE a.response_text IS NOT NULL AND length(b.heading) >= 20
-               AND contains(a.response_text, b.heading)"""),
+               AND contains(right(a.response_text, length(b.heading) + 120), b.heading)"""),
     Check("empty_answer", "a staff comment paired with an answer that has no text",
           "SELECT count(*) FROM comment_responses WHERE response_accession IS NOT NULL",
           """SELECT staff_accession, comment_number, 'answer in ' || response_accession || ' is empty'

@@ -243,7 +243,8 @@ def _heading_above(lines: list[str], marker: int, floor: int, chain_lines: froze
             fits = ((is_heading_like(stripped) and (is_title_like(stripped) or wrapped))
                     or bool(_PAGE_TAIL.search(stripped)))
         else:
-            fits = is_heading_like(stripped) and len(stripped.split()) <= 16
+            # a heading path flattened onto one line can be long, but it ends with its page reference
+            fits = is_heading_like(stripped) and (len(stripped.split()) <= 16 or bool(_PAGE_TAIL.search(stripped)))
         wrapped_end = (stripped.endswith(".") and len(stripped.split()) <= 6 and bool(above)
                        and is_heading_like(above) and is_title_like(above) and i - 1 not in chain_lines)
         if fits or wrapped_end:

@@ -97,7 +97,10 @@ _PRIOR_LETTER = re.compile(
 _ORAL_COMMENTS = re.compile(
     r"\boral(?:ly)? (?:comments?|provided|conveyed|communicated)|comments?\W+(?:\w+\W+){0,12}?"
     r"(?:orally|telephonically|by (?:tele)?phone|in an? (?:tele)?phone (?:call|conversation)|during an? "
-    r"(?:tele|conference )?(?:phone )?call)", re.I)
+    r"(?:tele|conference )?(?:phone )?call)"
+    # "the comment ... that you conveyed during our February 12, 2016 telephone conversation"
+    r"|(?:conveyed|communicated|provided|raised|given)\s+(?:\w+\W+){0,3}?(?:during|in|on)\s+(?:\w+\W+){0,5}?"
+    r"(?:tele)?phone (?:call|conversation)", re.I)
 _LETTER_WORD = re.compile(r"letter|comments?|correspondence", re.IGNORECASE)
 _FILING_WORDS = re.compile(r"registration statement|proxy|information statement|offering statement|annual report"
                            r"|quarterly report", re.IGNORECASE)
