@@ -350,7 +350,9 @@ def pair_letters(nodes: list[LetterNode]) -> list[Conversation]:
 # A registration statement's review usually ends with its effectiveness, not a completion letter: EDGAR's notice
 # of effectiveness (form EFFECT, in the same index files) closes it when it comes on or after the review's first
 # letter and within EFFECTIVE_WINDOW of its last one (an acceleration request names a day a few days ahead).
-REGISTRATION_FORMS = re.compile(r"^(?:S-\d+|F-\d+|S-11|10-12[BG]|10\b|FORM 10|DRS|N-\d|1-A|POS AM|SF-\d)", re.I)
+# "Form 10" but not "10-K" or "10-Q"
+REGISTRATION_FORMS = re.compile(r"^(?:S-\d+|F-\d+|S-11|10-12[BG]|10(?![-\w])|FORM 10(?![-\w])|DRS|N-\d|1-A|POS AM|SF-\d)",
+                                re.I)
 EFFECTIVE_WINDOW_DAYS = 60
 
 
@@ -375,16 +377,23 @@ def is_registration_amendment(form_type: str) -> bool:
     return bool(REGISTRATION_FORMS.match(form)) and not form.endswith("MEF") and form != EFFECTIVENESS_FORM
 
 
-def first_response(conversation: Conversation, forms: list[str], amendments: list[date]
+def _base_form(form: str) -> str:
+    return re.sub(r"\s+", " ", form.upper().removeprefix("FORM ")).removesuffix("/A").strip()
+
+
+def first_response(conversation: Conversation, forms: list[str], amendments: list[tuple[date, str]]
                    ) -> tuple[date | None, str | None]:
-    """The day of a review's first answer and what it was: 'letter' (a CORRESP response) or 'amended_filing'."""
+    """The day of a review's first answer and what it was: 'letter' (a CORRESP response) or 'amended_filing' (a
+    filing of the reviewed form or its draft: DRS/A, S-1/A, or the public S-1 after a draft)."""
     staff = [n for n in conversation.letters if n.sender == STAFF]
     responses = [n.day for n in conversation.letters if n.sender == COMPANY and n.kind == RESPONSE]
     letter_day = responses[0] if responses else None
-    if not staff or not any(REGISTRATION_FORMS.match(form or "") for form in forms):
+    reviewed = {_base_form(form) for form in forms if REGISTRATION_FORMS.match(form or "")}
+    if not staff or not reviewed:
         return letter_day, "letter" if letter_day else None
     first = staff[0].day
-    filed = sorted(d for d in amendments if first < d <= first + timedelta(days=AMENDMENT_WINDOW_DAYS))
+    filed = sorted(day for day, form in amendments if first < day <= first + timedelta(days=AMENDMENT_WINDOW_DAYS)
+                   and (_base_form(form) in reviewed or _base_form(form) == "DRS"))
     if filed and (letter_day is None or filed[0] < letter_day):
         return filed[0], "amended_filing"
     return letter_day, "letter" if letter_day else None
@@ -392,10 +401,10 @@ def first_response(conversation: Conversation, forms: list[str], amendments: lis
 
 def conversation_row(conversation: Conversation, letters: dict[str, dict[str, Any]],
                      filings: dict[str, dict[str, Any]], effective: list[date] | None = None,
-                     amendments: list[date] | None = None) -> dict[str, Any]:
+                     amendments: list[tuple[date, str]] | None = None) -> dict[str, Any]:
     """One `conversations` row: the review's filings, dates, counts and status. `effective`: the days of the
-    company's notices of effectiveness (EDGAR form EFFECT); `amendments`: the days it filed registration
-    statements or amendments to them (is_registration_amendment)."""
+    company's notices of effectiveness (EDGAR form EFFECT); `amendments`: the days and forms of the registration
+    statements and amendments it filed (is_registration_amendment)."""
     nodes = conversation.letters
     staff = [n for n in nodes if n.sender == STAFF]
     responses = [n for n in nodes if n.sender == COMPANY and n.kind == RESPONSE]
@@ -539,7 +548,8 @@ def pair_conversations(filings: list[dict[str, Any]], letters: list[dict[str, An
         letter_by_accession[node.accession].update(
             conversation_id=node.conversation_id, responds_to=node.responds_to, link_method=node.link_method,
             link_confidence=node.link_confidence)
-    amendments = {cik: [f.date_filed for f in rows if is_registration_amendment(f.form_type) and f.date_filed]
+    amendments = {cik: [(f.date_filed, f.form_type) for f in rows
+                        if is_registration_amendment(f.form_type) and f.date_filed]
                   for cik, rows in listed.items()}
     rows = [conversation_row(c, letter_by_accession, by_accession, effective.get(c.cik), amendments.get(c.cik))
             for c in conversations]

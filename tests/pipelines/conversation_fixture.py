@@ -15,7 +15,7 @@ from pipelines.text import extract_document_text
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 CONVERSATIONS = DATA / "conversations"
-RAW_FOLDERS = (CONVERSATIONS / "raw", DATA / "letters" / "raw", DATA / "letters16" / "raw")
+RAW_FOLDERS = (CONVERSATIONS / "raw", DATA / "letters" / "raw", DATA / "letters16" / "raw", DATA / "cases" / "raw")
 
 
 def _raw(accession: str, cik: str) -> bytes:

@@ -1,0 +1,215 @@
+"""The error classes a new user found on the mirror's corpus (issue 16), each on a real letter: the letter as the
+build parses it (complete submission -> documents -> main letter -> structure), one assertion per field.
+
+The letters are in tests/data/letters16/raw (the hard-case labeled set) and tests/data/cases/raw (others the
+audit pointed at, tests/data/cases/README.md).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipelines.conversations import pair_conversations
+from pipelines.indexes import parse_form_index
+from pipelines.letters import parse_letter
+from tests.pipelines.conversation_fixture import DATA, parse_labeled
+
+CELLECTAR = DATA / "samples" / "staff-letter-cellectar-2017-07-31.txt"
+
+
+def parsed(*accessions: str) -> tuple[dict[str, dict], list[dict]]:
+    """letters rows by accession, and the comments rows, of real filings."""
+    letters, _filings, comments = parse_labeled([{"accession": a, "cik": "0"} for a in accessions])
+    return {row["accession_number"]: row for row in letters}, comments
+
+
+def comments_of(accession: str) -> list[dict]:
+    _letters, comments = parsed(accession)
+    return sorted(comments, key=lambda c: c["comment_number"])
+
+
+def review(*accessions: str, index: Path | None = None) -> tuple[dict[str, dict], list[dict], list[dict]]:
+    """letters rows, conversations rows and comment_responses rows of real letters grouped as the build groups
+    them (with the company's real index rows when given)."""
+    letters, filings, comments = parse_labeled([{"accession": a, "cik": "0"} for a in accessions])
+    listed = {}
+    if index is not None:
+        rows = parse_form_index(index.read_text())
+        listed = {cik: [r for r in rows if r.cik == cik] for cik in {r.cik for r in rows}}
+        for row in letters:
+            row["cik"] = rows[0].cik
+    filing_rows = [{"accession_number": a, **f} for a, f in filings.items()]
+    tables = pair_conversations(filing_rows, letters, comments, listed)
+    return {r["accession_number"]: r for r in letters}, tables["conversations"], tables["comment_responses"]
+
+
+# -- extension requests that never say "extension" ---------------------------------------------------------
+
+@pytest.mark.parametrize("accession", ["0001193125-20-077288",  # "we propose to provide you with our response by"
+                                       "0001104659-25-095648",  # "will provide its responses ... no later than"
+                                       "0001193125-16-763238"])  # "confirms that it will file a response by"
+def test_extension_request_without_the_word_is_an_extension_request(accession: str) -> None:
+    letters, _ = parsed(accession)
+    assert letters[accession]["letter_kind"] == "extension_request"
+
+
+def test_extension_request_does_not_count_as_the_first_response() -> None:
+    # General Mills 10-K 2019: comment letter Feb 26 2020, extension request Mar 18, response Apr 1
+    letters, conversations, _ = review("0000000000-20-001733", "0001193125-20-077288", "0001193125-20-084774")
+    (conversation,) = conversations
+    assert conversation["has_extension_request"] is True
+    assert conversation["days_to_first_response"] == (letters["0001193125-20-084774"]["letter_date"]
+                                                      - letters["0000000000-20-001733"]["letter_date"]).days
+
+
+# -- comment / response label styles ---------------------------------------------------------------------------
+
+def test_comment_n_and_response_n_on_their_own_lines() -> None:
+    comments = comments_of("0000875320-16-000093")  # Vertex: "Comment 1" ... "Response 1"
+    assert [c["comment_number"] for c in comments] == [1, 2, 3, 4, 5, 6]
+    assert comments[0]["text"].startswith("We note from your response your analysis of ASC 810-10-15-17(d)")
+    assert comments[0]["answer_text"].startswith("In June 2015, the Company entered into")
+
+
+def test_comment_colon_response_colon_labels() -> None:
+    comments = comments_of("0001193125-24-159925")  # ADM: "1." / "Comment:" / "Response:"
+    assert len(comments) == 6
+    assert comments[1]["answer_text"].startswith("We respectfully note the Staff’s comment.")
+
+
+def test_supplemental_response_to_one_comment_starts_at_its_number() -> None:
+    comments = comments_of("0001193125-24-100967")  # Aon: "a supplemental response to the Staff's comment no. 2"
+    assert [c["comment_number"] for c in comments] == [2]
+    assert "significance test" in comments[0]["text"]
+
+
+def test_response_to_comments_given_by_telephone_is_not_an_answer_to_a_letter() -> None:
+    letters, _ = parsed("0001193125-16-464982")  # Starwood: "conveyed during our February 12, 2016 telephone ..."
+    assert letters["0001193125-16-464982"]["answers_oral_comments"] is True
+
+
+# -- lists inside answers and comments -----------------------------------------------------------------------
+
+@pytest.mark.parametrize(("accession", "n_comments"), [
+    ("0000950103-24-001146", 4),  # Capital One: answers full of ● bullets
+    ("0001300514-18-000110", 1),  # Las Vegas Sands: ◦ bullets in the answer
+    ("0001104659-21-144500", 4),  # Royal Caribbean: · bullets
+    ("0000000000-18-013115", 4),  # Wynn: flattened, "(page 3) 4. In future filings" runs into one line
+])
+def test_bullets_and_lists_are_not_comments(accession: str, n_comments: int) -> None:
+    letters, _ = parsed(accession)
+    assert letters[accession]["n_comments"] == n_comments
+
+
+# -- headings --------------------------------------------------------------------------------------------------
+
+def test_heading_wrapped_before_its_page_number_is_whole() -> None:
+    comments = comments_of("0000000000-16-088669")  # Insulet: "... Results of Operations, page" / "37"
+    assert comments[1]["heading"] == ("Management’s Discussion and Analysis of Financial Condition and Results "
+                                      "of Operations, page 37")
+
+
+def test_heading_wrapped_mid_phrase_is_whole() -> None:
+    comments = comments_of("0000000000-20-011658")  # DoorDash: "... an increasing proportion" / "of our ..."
+    assert comments[3]["heading"] == ("Our historical consumer cohorts exhibit repeat behavior, which drives an "
+                                      "increasing proportion of our Marketplace GOV, page 113")
+
+
+def test_no_heading_is_only_a_page_number() -> None:
+    for accession in ("0000000000-16-088669", "0000000000-20-011658", "0000000000-17-044289"):
+        for comment in comments_of(accession):
+            assert comment["heading"] is None or not comment["heading"].replace("page", "").strip().isdigit()
+
+
+def test_answer_does_not_swallow_the_next_heading() -> None:
+    # DoorDash's response repeats "Item 7. ... Non-GAAP Financial Measures, page 72" flattened onto one line
+    comments = comments_of("0001193125-22-166604")
+    assert not comments[0]["answer_text"].endswith("page 72")
+    assert comments[1]["heading"].endswith("Non-GAAP Financial Measures, page 72")
+
+
+# -- offices ---------------------------------------------------------------------------------------------------
+
+def test_one_office_one_name_raw_kept() -> None:
+    letters, _ = parsed("0000000000-18-025693", "0000000000-16-073108")  # LVS 2018 PDF, Ventas 2016
+    lvs, ventas = letters["0000000000-18-025693"], letters["0000000000-16-073108"]
+    assert lvs["staff_office"] == ventas["staff_office"] == "Office of Real Estate and Commodities"
+    assert lvs["staff_office_raw"] == "Office of Real Estate & Commodities"
+
+
+def test_office_wrapped_before_and() -> None:
+    letters, _ = parsed("0000000000-16-073605")  # Facebook: "Office of Information Technologies" / "and Services"
+    assert letters["0000000000-16-073605"]["staff_office"] == "Office of Information Technologies and Services"
+
+
+# -- draft registration reviews ----------------------------------------------------------------------------
+
+def test_draft_review_answered_by_an_amended_draft() -> None:
+    # AppLovin DRS: staff letters Dec 31 2020 and Jan 27 2021, each answered by a DRS/A (Jan 15, Feb 9), no CORRESP
+    _, conversations, _ = review("0000000000-20-012628", "0000000000-21-001014",
+                                 index=DATA / "cases" / "applovin-2020-2021.form.idx")
+    (conversation,) = conversations
+    assert conversation["first_response_via"] == "amended_filing"
+    assert conversation["days_to_first_response"] == 15  # 2020-12-31 -> DRS/A 2021-01-15
+
+
+# -- letters unlike the labeled ones -------------------------------------------------------------------------
+
+def test_letterhead_with_a_list_of_offices() -> None:
+    letters, _ = parsed("0001193125-20-167220")  # Latham & Watkins: 29 cities between the date and the salutation
+    aon = letters["0001193125-20-167220"]
+    assert str(aon["letter_date"]) == "2020-06-12"
+    assert aon["file_numbers"] == ["001-07933"]
+    assert str(aon["responds_to_date"]) == "2020-06-01"
+
+
+@pytest.mark.parametrize(("accession", "number"), [("0001140361-19-012763", "333-232001"),
+                                                   ("0001104659-20-114900", "333-249277")])
+def test_file_number_with_a_stray_space(accession: str, number: str) -> None:
+    letters, _ = parsed(accession)
+    assert letters[accession]["file_numbers"] == [number]
+
+
+@pytest.fixture(scope="module")
+def cellectar():
+    return parse_letter(CELLECTAR.read_text(), "UPLOAD", None)
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("letter_date", "2017-07-31"),
+    ("letter_kind", "comment"),
+    ("addressee_name", "Chad Kolean"),
+    ("addressee_title", "Vice President and Chief Financial Officer"),
+    ("file_numbers", ["001-36598"]),
+    ("staff_division", "Division of Corporation Finance"),
+    ("staff_office", "Office of Healthcare and Insurance"),
+    ("staff_office_raw", "Office of Healthcare & Insurance"),
+    ("cc_people", ["Sarah Fortt"]),
+    ("cc_law_firms", ["Vinson & Elkins LLP"]),
+    ("n_comments", 1),
+])
+def test_flattened_staff_letter_field(cellectar, field: str, value) -> None:
+    got = getattr(cellectar, field)
+    assert (str(got) if field == "letter_date" else got) == value
+
+
+def test_flattened_staff_letter_comment(cellectar) -> None:
+    (comment,) = cellectar.comments
+    assert comment.heading_path == ["Preliminary Proxy Statement on Schedule 14A filed July 26, 2017", "General"]
+    assert comment.text.startswith("We note your disclosure that you filed a Certificate of Amendment")
+    assert comment.text.endswith("40,000,000 shares of authorized common stock.")  # the page-2 header is out
+    assert [c.name for c in cellectar.staff_contacts] == ["Irene Paik", "Mary Beth Breslin"]
+
+
+def test_first_page_without_a_date_takes_the_continuation_header_date() -> None:
+    # the real letter with its dated line taken out: the page-2 header "... July 31, 2017 Page 2" still dates it
+    text = CELLECTAR.read_text().replace("\nJuly 31, 2017\n", "\n", 1)
+    assert str(parse_letter(text, "UPLOAD", None).letter_date) == "2017-07-31"
+
+
+def test_date_with_stray_spaces_between_digits() -> None:
+    # the real letter as a PDF text layer with stray spaces would give it ("July 3 1, 2 017")
+    text = CELLECTAR.read_text().replace("\nJuly 31, 2017\n", "\nJuly 3 1, 2 017\n", 1)
+    assert str(parse_letter(text, "UPLOAD", None).letter_date) == "2017-07-31"
