@@ -112,10 +112,12 @@ def page_refs(text: str) -> list[str]:
 def is_heading_like(line: str) -> bool:
     """Section headings are short and end without sentence punctuation ("Note 9. Taxes, page 45")."""
     stripped = line.strip()
-    if not stripped or len(stripped) > 160:
+    if not stripped or len(stripped) > 240:
         return False
-    if _PAGE_TAIL.search(stripped):  # "b. Revenue Recognition, page F-7" is a heading despite its letter
-        return True
+    if _PAGE_TAIL.search(stripped):  # "b. Revenue Recognition, page F-7" is a heading despite its letter; a path
+        return True  # flattened onto one line ("Management's Discussion ... Land Management, page 26") is long
+    if len(stripped) > 160:
+        return False
     if _BULLET.match(stripped):
         return False
     return not _TERMINAL.search(stripped)
