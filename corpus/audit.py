@@ -19,7 +19,9 @@ import duckdb
 
 # A company letter that, in its opening, promises its answer for later: an extension request, whatever it is
 # called ("we propose to provide our response by", "intends to submit no later than", "additional time").
-MORE_TIME = (r"(additional time|extension of time|(we|company|registrant) (hereby )?(respectfully )?request(s|ing)? (\w+ ){0,5}extension|(provide|submit|file|deliver)"
+MORE_TIME = (r"(additional time|extension of time"
+             r"|(we|company|registrant) (hereby )?(respectfully )?request(s|ing)? (\w+ ){0,5}extension"
+             r"|(provide|submit|file|deliver)"
              r"\w* (you with )?(its|our|the company.s|a|the) (complete |full )?respon[sc]e\w*"
              r"[^.]{0,80}?\b(by|no later than|on or before|within)\b"
              r"|respon[sc]es? will be (submitted|provided|filed)[^.]{0,80}?\b(by|no later than|on or before)\b)")

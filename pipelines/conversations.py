@@ -351,8 +351,8 @@ def pair_letters(nodes: list[LetterNode]) -> list[Conversation]:
 # of effectiveness (form EFFECT, in the same index files) closes it when it comes on or after the review's first
 # letter and within EFFECTIVE_WINDOW of its last one (an acceleration request names a day a few days ahead).
 # "Form 10" but not "10-K" or "10-Q"
-REGISTRATION_FORMS = re.compile(r"^(?:S-\d+|F-\d+|S-11|10-12[BG]|10(?![-\w])|FORM 10(?![-\w])|DRS|N-\d|1-A|POS AM|SF-\d)",
-                                re.I)
+REGISTRATION_FORMS = re.compile(
+    r"^(?:S-\d+|F-\d+|S-11|10-12[BG]|10(?![-\w])|FORM 10(?![-\w])|DRS|N-\d|1-A|POS AM|SF-\d)", re.I)
 EFFECTIVE_WINDOW_DAYS = 60
 
 
