@@ -165,7 +165,8 @@ COMMENTS = pa.schema(
         column("prior_comment_refs", pa.list_(pa.int32()),
                "\"prior comment 2\", \"comments 3 and 4\", \"comment one\""),
         column("answer_text", pa.large_string(), "responses only"),
-        column("answer_method", pa.string(), "label (\"Response:\") | paragraph (the text after the comment)"),
+        column("answer_method", pa.string(), "label (\"Response:\") | paragraph (the text after the comment)"
+               " | group (one answer after several repeated comments, \"the Staff's comments\")"),
         column("year", pa.int16(), "partition: year of filing_date"),
     ],
     metadata={"corpus.schema_version": str(SCHEMA_VERSION), "corpus.table": "comments"},
@@ -234,7 +235,9 @@ COMMENT_RESPONSES = pa.schema(
         column("response_accession", pa.string(), "the response to the staff letter (NULL: none in the corpus)"),
         column("response_comment_number", pa.int32(), "the comment as the response numbers it"),
         column("response_text", pa.large_string(), "the answer"),
-        column("match_method", pa.string(), "number | text (the repeated comment's words) | NULL: not found"),
+        column("match_method", pa.string(),
+               "number | text (the repeated comment's words) | whole_letter (a response that numbers no answer: its"
+               " body answers every comment of the letter) | NULL: not found"),
         column("continues_accession", pa.string(), "a follow-up: the earlier staff letter ..."),
         column("continues_comment_number", pa.int32(), "... and its comment it refers to (\"prior comment 2\")"),
         column("year", pa.int16(), "partition: year of the staff letter"),

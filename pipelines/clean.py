@@ -83,12 +83,28 @@ def _is_header_line(line: str, head: set[str]) -> bool:
     return bool(stripped) and (_norm(stripped) in head or (len(stripped) < 25 and bool(_DATE_LINE.fullmatch(stripped))))
 
 
+# a draft's date left as a placeholder: "[●], 2022", "[•] 2023"
+_PLACEHOLDER_DATE = re.compile(r"\[\s*[●•*_.\s]{0,5}\]\s*,?\s*(?:19|20)\d\d")
+
+
 def remove_running_headers(lines: list[str]) -> list[str]:
-    """Drop each "Page N" line with the header lines around it that repeat the letter's head."""
+    """Drop each "Page N" line with the header lines around it that repeat the letter's head; below the
+    salutation also a header without its page number: a line of the head over a date ("Securities and Exchange
+    Commission" / "[●], 2022")."""
     head = _letter_head(lines)
+    salutation = next((i for i, line in enumerate(lines[:160]) if _SALUTATION.match(line.strip())), None)
     drop: set[int] = set()
     for i, line in enumerate(lines):
         stripped = line.strip()
+        if (salutation is not None and i > salutation + 1 and len(stripped) < 25
+                and (_PLACEHOLDER_DATE.fullmatch(stripped) or _DATE_LINE.fullmatch(stripped))
+                and lines[i - 1].strip() and _norm(lines[i - 1]) in head):
+            drop.add(i)
+            j = i - 1
+            while j > salutation and j >= i - 4 and lines[j].strip() and _norm(lines[j]) in head:
+                drop.add(j)
+                j -= 1
+            continue
         if len(stripped) >= 30 and len(stripped) < 160 and _FLAT_HEADER_LINE.fullmatch(stripped):
             drop.add(i)
             continue

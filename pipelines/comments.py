@@ -10,7 +10,7 @@ a filing, a numbered list inside an answer), the most comment-like chain wins.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 _MARKER = re.compile(
     r"(?:(?:sec\s+|staff\s+)?(?:oral\s+)?comment\s*(?:no\.?|#)?\s*(?P<labelled>\d{1,2})\s*(?:[:.\-–]\s*|$)"
@@ -54,7 +54,11 @@ STAFF_CLOSING = re.compile(
 COMPANY_CLOSING = re.compile(
     r"sincerely|very truly yours|respectfully(?: submitted| yours)?,|yours (?:truly|sincerely)"
     r"|(?:if|should) (?:you|the staff) (?:have|has|require|would like|need)|please (?:do not hesitate|feel free)"
-    r"|(?:\*\s*){3,}$|(?:the company|\w+) (?:hereby )?acknowledges that|in connection with (?:responding|its response)"
+    r"|(?:\*\s*){3,}$|in connection with (?:responding|its response)"
+    r"|in responding to (?:your|the staff.s|these|the) comments,? (?:the company|we|\w+) (?:hereby )?acknowledges?"
+    # the acknowledgements staff once asked for, not an answer that begins "The Company acknowledges that it ..."
+    r"|(?:the company|\w+) (?:hereby )?acknowledges that(?:\s*:|.{0,60}\bresponsible for the adequacy"
+    r"|.{0,80}\bstaff comments or changes)"
     r"|if we can (?:be of|assist|facilitate)|we (?:trust|hope) that (?:this|these|the foregoing)",
     re.IGNORECASE,
 )
@@ -68,7 +72,7 @@ class Comment:
     page_refs: list[str] = field(default_factory=list)
     prior_comment_refs: list[int] = field(default_factory=list)
     answer_text: str | None = None
-    answer_method: str | None = None  # how the answer was told apart: label | paragraph
+    answer_method: str | None = None  # how the answer was told apart: label | paragraph | group
 
     @property
     def heading(self) -> str | None:
@@ -109,6 +113,10 @@ def page_refs(text: str) -> list[str]:
     return refs
 
 
+# a telephone number or other run of digits from a letterhead or page footer ("312-634-8100"), never a heading
+_NUMBER_LINE = re.compile(r"[\d\s().+/–-]{7,}")
+
+
 def is_heading_like(line: str) -> bool:
     """Section headings are short and end without sentence punctuation ("Note 9. Taxes, page 45")."""
     stripped = line.strip()
@@ -116,7 +124,7 @@ def is_heading_like(line: str) -> bool:
         return False
     if _PAGE_TAIL.search(stripped):  # "b. Revenue Recognition, page F-7" is a heading despite its letter; a path
         return True  # flattened onto one line ("Management's Discussion ... Land Management, page 26") is long
-    if len(stripped) > 160:
+    if len(stripped) > 160 or _NUMBER_LINE.fullmatch(stripped):
         return False
     if _BULLET.match(stripped):
         return False
@@ -299,7 +307,8 @@ def join_wrapped_heading(path: list[str]) -> list[str]:
             joined[-1] = f"{joined[-1].rstrip('-') if joined[-1].endswith(' -') else joined[-1]} {line}"
         else:
             joined.append(line)
-    return [line for line in joined if not _BARE_PAGE.fullmatch(line)]
+    # a figure from a table above ("24,332") or a placeholder date ("[●], 2022") has no word: not a heading
+    return [line for line in joined if not _BARE_PAGE.fullmatch(line) and re.search(r"[A-Za-z]{3}", line)]
 
 
 _BLANK_RUNS = re.compile(r"\n{3,}")
@@ -394,4 +403,23 @@ def split_comments(lines: list[str], is_response: bool) -> list[Comment]:
         ))
         previous_path = path
         floor = candidate.line + 1
-    return comments
+    return share_group_answers(comments) if is_response else comments
+
+
+# An answer written once for several repeated comments: "The Company acknowledges the Staff's comments and will
+# enhance its disclosures", "Response to Comments 1 and 2"
+_GROUP_ANSWER = re.compile(r"\b(?:comments|each of (?:the|these)|all of (?:the|these))\b", re.I)
+
+
+def share_group_answers(comments: list[Comment]) -> list[Comment]:
+    """Repeated comments left without an answer, followed by an answer that speaks of the comments (plural),
+    share that answer (method `group`)."""
+    shared = list(comments)
+    for k, comment in enumerate(comments):
+        if not comment.answer_text or not _GROUP_ANSWER.search(comment.answer_text[:300]):
+            continue
+        j = k - 1
+        while j >= 0 and not shared[j].answer_text:
+            shared[j] = replace(shared[j], answer_text=comment.answer_text, answer_method="group")
+            j -= 1
+    return shared

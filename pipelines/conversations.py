@@ -35,6 +35,7 @@ from edgar_corpus.edgar import (
 )
 from pipelines.dates import business_days_between
 from pipelines.indexes import ListedFiling
+from pipelines.letters import letter_body
 from pipelines.reviewed import reviewed_accessions
 
 LINK_THRESHOLD = 0.6
@@ -474,9 +475,13 @@ def _similarity(a: str, b: str) -> float:
     return len(wa & wb) / len(wa | wb) if wa and wb else 0.0
 
 
-def comment_response_rows(conversations: list[Conversation], comments: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """One row per staff comment: the answer to it (by number, else by the repeated text) and, for a
-    follow-up ("We note your response to prior comment 2"), the earlier comment it continues."""
+def comment_response_rows(conversations: list[Conversation], comments: list[dict[str, Any]],
+                          unnumbered_answers: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """One row per staff comment: the answer to it (by number, else by the repeated text, else a response that
+    answers the letter as a whole) and, for a follow-up ("We note your response to prior comment 2"), the
+    earlier comment it continues. `unnumbered_answers`: the body of each response that numbers no answer
+    ("we will enhance our future disclosures in accordance with the topics of your letter"), by accession."""
+    unnumbered_answers = unnumbered_answers or {}
     by_accession: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for comment in comments:
         by_accession[comment["accession_number"]].append(comment)
@@ -490,6 +495,13 @@ def comment_response_rows(conversations: list[Conversation], comments: list[dict
             previous = cited[-1] if cited else staff_letters[index - 1] if index > 0 else None
             for comment in sorted(by_accession[letter.accession], key=lambda c: c["comment_number"]):
                 answer_number, answer, method, response = _find_answer(comment, answers, by_accession)
+                # only when no response to the letter numbers its answers: a supplemental letter beside numbered
+                # answers ("questions you asked during our call") answers something else
+                if method is None and not any(by_accession.get(n.accession) for n in answers):
+                    whole = next((n.accession for n in sorted(answers, key=lambda r: r.order)
+                                  if n.accession in unnumbered_answers), None)
+                    if whole:
+                        answer, method, response = unnumbered_answers[whole], "whole_letter", whole
                 refs = comment.get("prior_comment_refs") or []
                 rows.append({
                     "conversation_id": conversation.conversation_id,
@@ -553,4 +565,8 @@ def pair_conversations(filings: list[dict[str, Any]], letters: list[dict[str, An
                   for cik, rows in listed.items()}
     rows = [conversation_row(c, letter_by_accession, by_accession, effective.get(c.cik), amendments.get(c.cik))
             for c in conversations]
-    return {"conversations": rows, "comment_responses": comment_response_rows(conversations, comments)}
+    answered = {c["accession_number"] for c in comments}
+    unnumbered = {row["accession_number"]: body for row in letters
+                  if row.get("sender") == COMPANY and row.get("letter_kind") == RESPONSE
+                  and row["accession_number"] not in answered and (body := letter_body(row.get("text_clean") or ""))}
+    return {"conversations": rows, "comment_responses": comment_response_rows(conversations, comments, unnumbered)}

@@ -350,6 +350,18 @@ def find_addressee(head: list[str], date_line: int | None, sender: str) -> tuple
     return squash(name), squash(" ".join(title_lines)) or None
 
 
+def letter_body(text_clean: str) -> str:
+    """The letter between its salutation and its complimentary close (a cleaned text, as `letters.text_clean`):
+    for a response that numbers no answer, its answer to the letter as a whole."""
+    lines = text_clean.split("\n")
+    salutation = find_salutation(lines)
+    if salutation is None:
+        return ""
+    closing, _signature = signature_block(lines)
+    end = closing if closing > salutation else len(lines)
+    return "\n".join(line.strip() for line in lines[salutation + 1:end]).strip()
+
+
 def unnumbered_staff_comment(body_lines: list[str]) -> list[Comment]:
     """A staff letter that asks one thing without numbering it ("Please advise us what consideration ..."):
     the body up to the closing is comment 1."""

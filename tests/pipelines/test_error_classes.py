@@ -90,6 +90,28 @@ def test_response_to_comments_given_by_telephone_is_not_an_answer_to_a_letter() 
     assert letters["0001193125-16-464982"]["answers_oral_comments"] is True
 
 
+def test_one_answer_after_several_repeated_comments_answers_each() -> None:
+    # ServiceNow: repeats comments 1, 2 and 3, then "The Company acknowledges the Staff's comments and will ..."
+    comments = comments_of("0001373715-22-000316")
+    assert [c["answer_method"] for c in comments] == ["group", "group", "paragraph"]
+    assert comments[0]["answer_text"] == comments[2]["answer_text"]
+
+
+def test_response_that_numbers_no_answer_answers_the_whole_letter() -> None:
+    # Lennar: a response to a one-comment letter that does not repeat it
+    _letters, _conversations, pairs = review("0000000000-16-070323", "0001628280-16-014193")
+    (pair,) = pairs
+    assert pair["match_method"] == "whole_letter"
+    assert pair["response_text"].startswith("The following are the responses of Lennar Corporation")
+
+
+def test_answer_that_begins_the_company_acknowledges_that_is_kept() -> None:
+    # Baker Hughes: "The Company acknowledges that it provides a list of ..." is the answer, not the old closing
+    comments = comments_of("0000950103-18-011810")
+    assert comments[0]["answer_text"].startswith("The Company acknowledges that it provides a list")
+    assert "appropriately responded to the Staff’s comment" in comments[0]["answer_text"]
+
+
 # -- lists inside answers and comments -----------------------------------------------------------------------
 
 @pytest.mark.parametrize(("accession", "n_comments"), [
@@ -104,6 +126,19 @@ def test_bullets_and_lists_are_not_comments(accession: str, n_comments: int) -> 
 
 
 # -- headings --------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("accession", "number", "heading"), [
+    # ADM: the letterhead's telephone number ("312-634-8100") sat above comment 2
+    ("0001193125-24-228530", 2, "Note 17. Segment and Geographical Information, page 106"),
+    # Equity Residential: a figure from the table above ("24,332") sat above comment 4
+    ("0001104659-16-117760", 4, "Page 118 table — Expenses"),
+    # AbbVie: a page header without its page number ("Securities and Exchange Commission" / "[●], 2022")
+    ("0001104659-22-105695", 3, "General"),
+])
+def test_numbers_and_page_headers_are_not_headings(accession: str, number: int, heading: str) -> None:
+    comments = {c["comment_number"]: c for c in comments_of(accession)}
+    assert comments[number]["heading"] == heading
+
 
 def test_heading_wrapped_before_its_page_number_is_whole() -> None:
     comments = comments_of("0000000000-16-088669")  # Insulet: "... Results of Operations, page" / "37"
