@@ -130,7 +130,7 @@ def test_bullets_and_lists_are_not_comments(accession: str, n_comments: int) -> 
 @pytest.mark.parametrize(("accession", "number", "heading"), [
     # ADM: the letterhead's telephone number ("312-634-8100") sat above comment 2
     ("0001193125-24-228530", 2, "Note 17. Segment and Geographical Information, page 106"),
-    # Equity Residential: a figure from the table above ("24,332") sat above comment 4
+    # Ventas: a figure from the table above ("24,332") sat above comment 4
     ("0001104659-16-117760", 4, "Page 118 table — Expenses"),
     # AbbVie: a page header without its page number ("Securities and Exchange Commission" / "[●], 2022")
     ("0001104659-22-105695", 3, "General"),
