@@ -27,6 +27,10 @@ MORE_TIME = (r"(additional time|extension of time"
              r"|respon[sc]es? will be (submitted|provided|filed)[^.]{0,80}?\b(by|no later than|on or before)\b)")
 
 
+# a heading that is only a page number or page reference ("78", "page F-1"), as a SQL regular expression literal
+PAGE_NUMBER = r"'^(?i)(page\s*)?[0-9ivxF-]{1,6}[.,:;)]?$'"
+
+
 @dataclass(frozen=True)
 class Check:
     key: str
@@ -64,8 +68,21 @@ CHECKS: tuple[Check, ...] = (
               {_RESPONSES} AND r.letter_kind = 'response' AND s.n_comments > 0 AND r.n_comments <> s.n_comments"""),
     Check("heading_is_page_number", "a comment heading that is only a page number or a page reference",
           "SELECT count(*) FROM comments WHERE heading IS NOT NULL",
+          rf"""SELECT accession_number, comment_number, 'heading ' || to_json(heading)
+              FROM comments WHERE regexp_matches(trim(heading), {PAGE_NUMBER})"""),
+    Check("heading_is_page_furniture",
+          "a comment heading that is page furniture (the SEC's address, a page header), a figure, or sentences",
+          "SELECT count(*) FROM comments WHERE heading IS NOT NULL",
           r"""SELECT accession_number, comment_number, 'heading ' || to_json(heading)
-              FROM comments WHERE regexp_matches(trim(heading), '^(?i)(page\s*)?[0-9ivxF-]{1,6}[.,:;)]?$')"""),
+              FROM comments WHERE heading IS NOT NULL AND (
+                regexp_matches(trim(heading), '^(?i)(((the\s+)?(u\.\s?s\.|united states)\s+)?securities and exchange '
+                               || 'commission\W*(page\W*)?[0-9]{0,3}\W*|division of corporation finance|100 f street.*'
+                               || '|washington,? d\.?\s?c\.?.*'
+                               || '|page\s+[0-9]+\s*[<(\[]?\s*[a-z]+\.?\s+[0-9]{1,2},\s+[0-9]{4}.*)$')
+                OR (NOT regexp_matches(heading, '[A-Za-z]{3}') AND NOT regexp_matches(trim(heading), {PAGE_NUMBER}))
+                OR (regexp_matches(heading, '[a-z)]{3,}[.?]\s+[A-Z][a-z].*[a-z)]{3,}[.?]\s+[A-Z][a-z]')
+                    AND NOT regexp_matches(heading, '(?i),?\s*pages?\s+[A-Z0-9-]+$')))""".replace(
+              "{PAGE_NUMBER}", PAGE_NUMBER)),
     # at its end: a heading quoted inside an answer (revised disclosure) is not a swallowed one
     Check("answer_holds_next_heading", "an answer that ends with the next comment's heading",
           "SELECT count(*) FROM comment_responses WHERE response_text IS NOT NULL",

@@ -242,8 +242,8 @@ def _heading_above(lines: list[str], marker: int, floor: int, chain_lines: froze
         if not stripped or (label and not label.group("rest")):
             i -= 1
             continue
-        if i in chain_lines or is_response_label(stripped):
-            break
+        if i in chain_lines or is_response_label(stripped) or _PAGE_FURNITURE.fullmatch(stripped):
+            break  # (what is above a page header is the previous page's footer, not a heading)
         above = lines[i - 1].strip() if i - 1 >= floor else ""
         if collected:
             # a heading wrapped mid-phrase ("... an increasing proportion" + "of our Marketplace GOV, page 113")
@@ -290,6 +290,14 @@ def _split_answer(segment: list[str]) -> tuple[list[str], list[str], str | None]
 _BARE_PAGE = re.compile(
     r"\(?(?:pages?\s+)?(?:[A-Z]{1,2}-)?\d+[A-Z]?(?:\s*(?:-|–|and|through|to)\s*(?:[A-Z]{1,2}-)?\d+[A-Z]?)?[.,;:)]*",
     re.IGNORECASE)
+# what a continuation page's header repeats of the addressee, never a section heading: "U.S. Securities and
+# Exchange Commission", "Division of Corporation Finance", "Page 7 <May 9, 2017>"
+_PAGE_FURNITURE = re.compile(
+    r"(?:(?:the\s+)?(?:u\.\s?s\.|united states)\s+)?securities\s+and\s+exchange\s+commission[.,]?"
+    r"(?:\s*[-–,]?\s*(?:page\s*)?[-–]?\s*\d{1,3}\s*[-–]?\s*(?:[A-Z][a-z]+\.?\s+\d{1,2},\s+\d{4})?)?"
+    r"|division\s+of\s+corporation\s+finance|100\s+f\s+street,?\s+n\.?\s?e\.?|washington,?\s+d\.?\s?c\.?\s+\d{5}(?:-\d{4})?"
+    r"|page\s+\d{1,3}\s*[<(\[]?\s*[A-Z][a-z]+\.?\s+\d{1,2},\s+\d{4}\s*[>)\]]?",
+    re.IGNORECASE)
 _LIST_LABEL = re.compile(r"(?:[a-z]|[ivx]+)[.)]\s|\((?:[a-z]|[ivx]+)\)\s")
 _OPEN_END = re.compile(r"(?:[,&(/–-]|\b(?:and|of|the|for|in|to|on|or|from|by|with|page|pages|an?))$", re.IGNORECASE)
 
@@ -308,7 +316,17 @@ def join_wrapped_heading(path: list[str]) -> list[str]:
         else:
             joined.append(line)
     # a figure from a table above ("24,332") or a placeholder date ("[●], 2022") has no word: not a heading
-    return [line for line in joined if not _BARE_PAGE.fullmatch(line) and re.search(r"[A-Za-z]{3}", line)]
+    return [line for line in joined if not _BARE_PAGE.fullmatch(line) and re.search(r"[A-Za-z]{3}", line)
+            and not _PAGE_FURNITURE.fullmatch(line) and not _is_prose(line)]
+
+
+_SENTENCE_BREAK = re.compile(r"[a-z)]{3,}[.?]\s+[A-Z][a-z]")
+
+
+def _is_prose(line: str) -> bool:
+    """Wrapped lines of the previous comment's last sentences joined up ("... industry-wide factors. Refer to
+    Section III.A ... operations. Refer to Item 303(a)"): two sentence breaks and no page reference at the end."""
+    return len(_SENTENCE_BREAK.findall(line)) >= 2 and not _PAGE_TAIL.search(line)
 
 
 _BLANK_RUNS = re.compile(r"\n{3,}")

@@ -52,7 +52,7 @@ def test_table_output_names_each_check_with_its_examples(full_crawl) -> None:
     assert [line.split()[0] for line in lines if not line.startswith(" ")][:len(CHECKS)] == [c.key for c in CHECKS]
     assert "0001193125-24-284257" not in done.stdout  # the 4th mismatch: one example per check
     assert "0000950103-22-016715: answers 0 comments; 0000000000-22-010286 asked 3" in done.stdout
-    assert lines[-1].startswith("5 flags in 2 of 11 checks")
+    assert lines[-1].startswith("5 flags in 2 of 12 checks")
 
 
 def test_no_corpus_and_bad_arguments_are_refused(tmp_path) -> None:

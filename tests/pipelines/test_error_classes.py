@@ -134,8 +134,18 @@ def test_bullets_and_lists_are_not_comments(accession: str, n_comments: int) -> 
     ("0001104659-16-117760", 4, "Page 118 table — Expenses"),
     # AbbVie: a page header without its page number ("Securities and Exchange Commission" / "[●], 2022")
     ("0001104659-22-105695", 3, "General"),
+    # MetLife: each page headed "Securities and Exchange Commission"; the comments continue the section above
+    ("0001193125-18-215650", 2,
+     "1. Business, Basis of Presentation and Summary of Significant Accounting Policies and Revisions, page 209"),
+    # Las Vegas Sands: the same header under the previous page's letterhead footer; no section is named
+    ("0001300514-21-000170", 1, None),
+    # Baker Hughes: "Page 7 <May 9, 2017>" above comment 11
+    ("0001193125-17-163634", 11, "Background of the Transaction, page 72"),
+    # DoorDash: the wrapped last sentences of comment 11 ("... factors. Refer to ... operations. Refer to ...")
+    ("0000000000-20-002224", 12,
+     "Management's Discussion and Analysis of Financial Condition and Results of Operations, page 78"),
 ])
-def test_numbers_and_page_headers_are_not_headings(accession: str, number: int, heading: str) -> None:
+def test_numbers_and_page_headers_are_not_headings(accession: str, number: int, heading: str | None) -> None:
     comments = {c["comment_number"]: c for c in comments_of(accession)}
     assert comments[number]["heading"] == heading
 
