@@ -19,6 +19,7 @@ import csv
 import json
 import logging
 import os
+import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -400,7 +401,6 @@ def data_dir_lock(data_dir: Path) -> Iterator[None]:
 
 
 def run_sql(data_dir: Path, query: str, fmt: str, output: Path | None = None) -> int:
-    import duckdb
 
     from corpus.catalog import CatalogError, connect
 
@@ -415,6 +415,31 @@ def run_sql(data_dir: Path, query: str, fmt: str, output: Path | None = None) ->
     except CatalogError as exc:
         print(exc, file=sys.stderr)
         return EXIT_NO_CORPUS
+    with ctrl_c_noted() as pressed:
+        code = _run_query(con, query, fmt, output)
+    return report_interrupt("sql") if pressed else code
+
+
+@contextmanager
+def ctrl_c_noted() -> Iterator[list[bool]]:
+    """Ctrl-C raises KeyboardInterrupt as usual, and is also noted: DuckDB may catch the interruption inside a
+    query and return normally (seen once on a loaded machine), and the user must still hear it was interrupted."""
+    pressed: list[bool] = []
+
+    def on_sigint(_signum: int, _frame: Any) -> None:
+        pressed.append(True)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, on_sigint)
+    try:
+        yield pressed
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _run_query(con: Any, query: str, fmt: str, output: Path | None) -> int:
+    import duckdb
+
     try:
         if fmt == "table":
             result = con.sql(query)
@@ -434,6 +459,8 @@ def run_sql(data_dir: Path, query: str, fmt: str, output: Path | None = None) ->
                 write_rows(cursor, fmt, sys.stdout)
             else:
                 print("OK")
+    except duckdb.InterruptException as exc:  # Ctrl-C that DuckDB turned into its own error
+        raise KeyboardInterrupt from exc
     except duckdb.Error as exc:
         print(f"SQL error: {exc}", file=sys.stderr)
         return EXIT_USAGE
