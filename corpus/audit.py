@@ -71,7 +71,8 @@ CHECKS: tuple[Check, ...] = (
           rf"""SELECT accession_number, comment_number, 'heading ' || to_json(heading)
               FROM comments WHERE regexp_matches(trim(heading), {PAGE_NUMBER})"""),
     Check("heading_is_page_furniture",
-          "a comment heading that is page furniture (the SEC's address, a page header), a figure, or sentences",
+          "a comment heading that is page furniture (the SEC's address, a page header), a figure, or sentences "
+          "(a redacted answer's last line)",
           "SELECT count(*) FROM comments WHERE heading IS NOT NULL",
           r"""SELECT accession_number, comment_number, 'heading ' || to_json(heading)
               FROM comments WHERE heading IS NOT NULL AND (
@@ -79,6 +80,7 @@ CHECKS: tuple[Check, ...] = (
                                || 'commission\W*(page\W*)?[0-9]{0,3}\W*|division of corporation finance|100 f street.*'
                                || '|washington,? d\.?\s?c\.?.*'
                                || '|page\s+[0-9]+\s*[<(\[]?\s*[a-z]+\.?\s+[0-9]{1,2},\s+[0-9]{4}.*)$')
+                OR heading LIKE '%[REDACTED]'
                 OR (NOT regexp_matches(heading, '[A-Za-z]{3}') AND NOT regexp_matches(trim(heading), {PAGE_NUMBER}))
                 OR (regexp_matches(heading, '[a-z)]{3,}[.?]\s+[A-Z][a-z].*[a-z)]{3,}[.?]\s+[A-Z][a-z]')
                     AND NOT regexp_matches(heading, '(?i),?\s*pages?\s+[A-Z0-9-]+$')))""".replace(

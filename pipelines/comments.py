@@ -124,8 +124,8 @@ def is_heading_like(line: str) -> bool:
         return False
     if _PAGE_TAIL.search(stripped):  # "b. Revenue Recognition, page F-7" is a heading despite its letter; a path
         return True  # flattened onto one line ("Management's Discussion ... Land Management, page 26") is long
-    if len(stripped) > 160 or _NUMBER_LINE.fullmatch(stripped):
-        return False
+    if len(stripped) > 160 or _NUMBER_LINE.fullmatch(stripped) or stripped.endswith("[REDACTED]"):
+        return False  # (an answer's last sentence followed by its redaction ends without a full stop)
     if _BULLET.match(stripped):
         return False
     return not _TERMINAL.search(stripped)
@@ -266,12 +266,17 @@ def _heading_above(lines: list[str], marker: int, floor: int, chain_lines: froze
     return collected[::-1], start
 
 
+_CT_LEGEND = re.compile(r"(?:rule 83\s+)?(?:foia\s+)?confidential treatment request(?:ed)?\b.{0,80}", re.IGNORECASE)
+
+
 def _split_answer(segment: list[str]) -> tuple[list[str], list[str], str | None]:
     """A response's comment segment into (repeated comment, answer, how they were told apart)."""
     for i, line in enumerate(segment):
         match = _RESPONSE_LABEL.fullmatch(line.strip())
         if i > 0 and match:
             rest = (match.group("rest") or "").strip()
+            if _CT_LEGEND.fullmatch(rest):  # "Response: Rule 83 Confidential Treatment Request by Discover #1"
+                rest = ""
             return segment[:i], ([rest] if rest else []) + segment[i + 1:], "label"
     # no label: the comment is its first paragraph (with its bullet points), the answer the rest
     i = 1

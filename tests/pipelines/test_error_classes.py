@@ -150,6 +150,15 @@ def test_numbers_and_page_headers_are_not_headings(accession: str, number: int, 
     assert comments[number]["heading"] == heading
 
 
+def test_redacted_answer_keeps_its_last_line_and_drops_the_legend() -> None:
+    # Capital One S-4 response (in the bundled sample): "Response: Rule 83 Confidential Treatment Request by
+    # Discover #1" / "Capital One respectfully acknowledges the Staff's comment. [REDACTED]" / "6. ..."
+    _letters, _filings, comments = parse_labeled([{"accession": "0001193125-24-161672", "cik": "927628"}])
+    by_number = {c["comment_number"]: c for c in comments}
+    assert by_number[5]["answer_text"] == "Capital One respectfully acknowledges the Staff’s comment. [REDACTED]"
+    assert by_number[6]["heading"] == "Recent Developments, page 16"
+
+
 def test_heading_wrapped_before_its_page_number_is_whole() -> None:
     comments = comments_of("0000000000-16-088669")  # Insulet: "... Results of Operations, page" / "37"
     assert comments[1]["heading"] == ("Management’s Discussion and Analysis of Financial Condition and Results "
