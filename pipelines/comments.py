@@ -163,11 +163,17 @@ def _candidates(lines: list[str]) -> list[_Candidate]:
     return out
 
 
+# a run-in title and a dash before the sentence, as items of a company's own numbered list are written
+_RUN_IN_TITLE = re.compile(r"[A-Z][^.:;–—]{3,80}?\s[–—]\s+[A-Z]")
+
+
 def _score(candidate: _Candidate, lines: list[str], next_line: int, has_labels: bool, is_response: bool) -> int:
     """How comment-like a numbered line is. A comment is a sentence (not a numbered note heading of the
     filing), is answered after a "Response" label where the letter uses them, and does not continue a
     list introduced by a colon or made of consecutive numbered lines (a list inside an answer)."""
     score = 1 if is_heading_like(candidate.rest) and is_title_like(candidate.rest) else 3
+    if is_response and _RUN_IN_TITLE.match(candidate.rest):
+        score -= 2  # "2. Vehicles shipped by a Ford-owned delivery company – Generally, ...": a list item of an answer
     if has_labels:  # where answers follow "Response:" labels, a comment without one is a list item of an answer
         score += 2 if any(is_response_label(line) for line in lines[candidate.line + 1:next_line]) else -4
     previous = next((lines[i].strip() for i in range(candidate.line - 1, -1, -1) if lines[i].strip()), "")

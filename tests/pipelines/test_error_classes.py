@@ -125,6 +125,16 @@ def test_bullets_and_lists_are_not_comments(accession: str, n_comments: int) -> 
     assert letters[accession]["n_comments"] == n_comments
 
 
+def test_numbered_list_inside_an_answer_does_not_shift_the_comments() -> None:
+    # Ford: answer 1 lists "1. Vehicles Subject to a Guaranteed Resale Value – We sell ..." and "2. Vehicles
+    # shipped to customers by a Ford-owned delivery company – Generally, ..."; staff comment 2 comes after
+    comments = comments_of("0000037996-17-000077")
+    assert [c["comment_number"] for c in comments] == [1, 2, 3, 4, 5]
+    assert comments[1]["text"].startswith("We note your presentation of disaggregated revenue by major source")
+    assert comments[1]["heading"] == "Note 3. Revenue, page 10"
+    assert "Vehicles shipped to customers by a Ford-owned delivery company" in comments[0]["answer_text"]
+
+
 # -- headings --------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("accession", "number", "heading"), [
