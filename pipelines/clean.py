@@ -11,6 +11,7 @@ stays in `documents.text`.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from pipelines.dates import DATE_TEXT, join_spaced_date_digits
@@ -121,6 +122,24 @@ def remove_running_headers(lines: list[str]) -> list[str]:
     return [line for i, line in enumerate(lines) if i not in drop]
 
 
+# a postal address with its ZIP code ("... Redwood City, CA 94065 [TEL] 650 628 1500", "Las Vegas, Nevada 89109")
+_POSTAL = re.compile(r"\b(?:[A-Z]{2}|[A-Z][a-z]+),?\s+\d{5}(?:-\d{4})?\b")
+
+
+def remove_repeated_footers(lines: list[str]) -> list[str]:
+    """A company's letterhead footer, printed on every page: an address line that recurs below the salutation
+    (it splits sentences and would be taken for a heading)."""
+    salutation = next((i for i, line in enumerate(lines[:160]) if _SALUTATION.match(line.strip())), None)
+    if salutation is None:
+        return lines
+    counts = Counter(_norm(line) for line in lines[salutation + 1:]
+                     if len(line) < 200 and len(line.split()) >= 3 and _POSTAL.search(line))
+    footers = {line for line, n in counts.items() if n >= 2}
+    if not footers:
+        return lines
+    return lines[:salutation + 1] + [line for line in lines[salutation + 1:] if _norm(line) not in footers]
+
+
 def remove_template_residue(lines: list[str]) -> list[str]:
     """The staff template's mail-merge fields ("FirstName LastName...", "Comapany Name...") and the
     "<date> Page N" line printed with them."""
@@ -220,6 +239,7 @@ def clean_letter_text(text: str) -> CleanText:
     lines, has_legend = remove_legends(lines) if _LEGEND_HINT.search(text) else (lines, False)
     lines = remove_letterhead(lines)
     lines = remove_running_headers(lines)
+    lines = remove_repeated_footers(lines)
     lines = remove_page_numbers(lines)
     lines = join_lone_markers(lines)
     cleaned = _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip()

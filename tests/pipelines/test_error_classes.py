@@ -135,6 +135,13 @@ def test_numbered_list_inside_an_answer_does_not_shift_the_comments() -> None:
     assert "Vehicles shipped to customers by a Ford-owned delivery company" in comments[0]["answer_text"]
 
 
+def test_letterhead_footer_is_not_left_inside_a_sentence() -> None:
+    letters, _ = parsed("0000712515-19-000115")  # EA: the footer fell between "Discussion and" and "Analysis"
+    text = letters["0000712515-19-000115"]["text_clean"]
+    assert "Redwood Shores Parkway" not in text
+    assert "Management’s Discussion and\nAnalysis of Financial Condition and Results of Operations, Release No." in text
+
+
 # -- headings --------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("accession", "number", "heading"), [
@@ -149,6 +156,8 @@ def test_numbered_list_inside_an_answer_does_not_shift_the_comments() -> None:
      "1. Business, Basis of Presentation and Summary of Significant Accounting Policies and Revisions, page 209"),
     # Las Vegas Sands: the same header under the previous page's letterhead footer; no section is named
     ("0001300514-21-000170", 1, None),
+    # Electronic Arts: the letterhead footer on every page ("209 Redwood Shores Parkway, Redwood City, CA 94065 ...")
+    ("0000712515-19-000115", 6, "Revenue Recognition, page 53"),
     # Baker Hughes: "Page 7 <May 9, 2017>" above comment 11
     ("0001193125-17-163634", 11, "Background of the Transaction, page 72"),
     # DoorDash: the wrapped last sentences of comment 11 ("... factors. Refer to ... operations. Refer to ...")
