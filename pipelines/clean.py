@@ -81,7 +81,12 @@ def _letter_head(lines: list[str], limit: int = 40) -> set[str]:
 
 def _is_header_line(line: str, head: set[str]) -> bool:
     stripped = line.strip()
-    return bool(stripped) and (_norm(stripped) in head or (len(stripped) < 25 and bool(_DATE_LINE.fullmatch(stripped))))
+    if not stripped:
+        return False
+    norm = _norm(stripped)
+    # the header may shorten a head line: "Dr. Jeffrey M. Leiden" for "Dr. Jeffrey M. Leiden, M.D., Ph.D."
+    return (norm in head or (len(stripped) < 25 and bool(_DATE_LINE.fullmatch(stripped)))
+            or any(h.startswith(norm + ",") for h in head))
 
 
 # a draft's date left as a placeholder: "[●], 2022", "[•] 2023"

@@ -158,6 +158,8 @@ def test_letterhead_footer_is_not_left_inside_a_sentence() -> None:
     ("0001300514-21-000170", 1, None),
     # Electronic Arts: the letterhead footer on every page ("209 Redwood Shores Parkway, Redwood City, CA 94065 ...")
     ("0000712515-19-000115", 6, "Revenue Recognition, page 53"),
+    # Vertex: the page header shortens the addressee ("Dr. Jeffrey M. Leiden" for "Dr. Jeffrey M. Leiden, M.D., Ph.D.")
+    ("0000000000-16-095559", 2, "Parion Sciences, Inc., page F-19"),
     # Baker Hughes: "Page 7 <May 9, 2017>" above comment 11
     ("0001193125-17-163634", 11, "Background of the Transaction, page 72"),
     # DoorDash: the wrapped last sentences of comment 11 ("... factors. Refer to ... operations. Refer to ...")
