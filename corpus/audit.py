@@ -81,10 +81,10 @@ CHECKS: tuple[Check, ...] = (
                                || '|washington,? d\.?\s?c\.?.*'
                                || '|page\s+[0-9]+\s*[<(\[]?\s*[a-z]+\.?\s+[0-9]{1,2},\s+[0-9]{4}.*)$')
                 OR heading LIKE '%[REDACTED]'
-                OR (NOT regexp_matches(heading, '[A-Za-z]{3}') AND NOT regexp_matches(trim(heading), {PAGE_NUMBER}))
+                OR (NOT regexp_matches(heading, '[A-Za-z]{3}')
+                    AND NOT regexp_matches(trim(heading), """ + PAGE_NUMBER + r"""))
                 OR (regexp_matches(heading, '[a-z)]{3,}[.?]\s+[A-Z][a-z].*[a-z)]{3,}[.?]\s+[A-Z][a-z]')
-                    AND NOT regexp_matches(heading, '(?i),?\s*pages?\s+[A-Z0-9-]+$')))""".replace(
-              "{PAGE_NUMBER}", PAGE_NUMBER)),
+                    AND NOT regexp_matches(heading, '(?i),?\s*pages?\s+[A-Z0-9-]+$')))"""),
     # at its end: a heading quoted inside an answer (revised disclosure) is not a swallowed one
     Check("answer_holds_next_heading", "an answer that ends with the next comment's heading",
           "SELECT count(*) FROM comment_responses WHERE response_text IS NOT NULL",

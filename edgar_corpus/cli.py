@@ -401,7 +401,6 @@ def data_dir_lock(data_dir: Path) -> Iterator[None]:
 
 
 def run_sql(data_dir: Path, query: str, fmt: str, output: Path | None = None) -> int:
-
     from corpus.catalog import CatalogError, connect
 
     if fmt == "parquet" and output is None:

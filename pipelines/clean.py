@@ -30,7 +30,7 @@ _LETTERHEAD_PART = (r"(?:united states securities and exchange commission logo|u
                     r"commission|washington,? d\.?\s?c\.? 20549|division of|corporation finance|mail stop \d+)")
 # one part a line, or all of them flattened onto one ("UNITED STATES SECURITIES AND EXCHANGE COMMISSION WASHINGTON...")
 _LETTERHEAD = re.compile(rf"{_LETTERHEAD_PART}(?:\s+{_LETTERHEAD_PART})*", re.IGNORECASE)
-_LEGEND_START = re.compile(
+LEGEND_START = re.compile(
     r"(?:foia\s+)?confidential\s+treatment\s+(?:requested|request)\b|this (?:filing|letter) has omitted confidential"
     r"|\*+\s*-?\s*information (?:has been )?omitted|pursuant to 17 c\.?\s?f\.?\s?r\.?\s?(?:§|section)?\s*200\.83",
     re.IGNORECASE,
@@ -68,6 +68,11 @@ def _norm(line: str) -> str:
     return " ".join(line.split()).lower()
 
 
+def _salutation_line(lines: list[str]) -> int | None:
+    """Index of the "Dear ...:" line (a long letterhead can put it 150 lines down)."""
+    return next((i for i, line in enumerate(lines[:160]) if _SALUTATION.match(line.strip())), None)
+
+
 def _letter_head(lines: list[str], limit: int = 40) -> set[str]:
     """The lines above the salutation: the page-2+ running header repeats some of them."""
     head: set[str] = set()
@@ -98,7 +103,7 @@ def remove_running_headers(lines: list[str]) -> list[str]:
     salutation also a header without its page number: a line of the head over a date ("Securities and Exchange
     Commission" / "[●], 2022")."""
     head = _letter_head(lines)
-    salutation = next((i for i, line in enumerate(lines[:160]) if _SALUTATION.match(line.strip())), None)
+    salutation = _salutation_line(lines)
     drop: set[int] = set()
     for i, line in enumerate(lines):
         stripped = line.strip()
@@ -134,7 +139,7 @@ _POSTAL = re.compile(r"\b(?:[A-Z]{2}|[A-Z][a-z]+),?\s+\d{5}(?:-\d{4})?\b")
 def remove_repeated_footers(lines: list[str]) -> list[str]:
     """A company's letterhead footer, printed on every page: an address line that recurs below the salutation
     (it splits sentences and would be taken for a heading)."""
-    salutation = next((i for i, line in enumerate(lines[:160]) if _SALUTATION.match(line.strip())), None)
+    salutation = _salutation_line(lines)
     if salutation is None:
         return lines
     counts = Counter(_norm(line) for line in lines[salutation + 1:]
@@ -174,7 +179,7 @@ def remove_legends(lines: list[str]) -> tuple[list[str], bool]:
     out, found, in_legend = [], False, False
     for line in lines:
         stripped = line.strip()
-        if _LEGEND_START.match(stripped) and len(stripped) < 400:
+        if LEGEND_START.match(stripped) and len(stripped) < 400:
             found, in_legend = True, True
             continue
         if in_legend and stripped and len(stripped) < 120 and _LEGEND_CONTINUATION.fullmatch(stripped):

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
+from pipelines.clean import LEGEND_START
+
 _MARKER = re.compile(
     r"(?:(?:sec\s+|staff\s+)?(?:oral\s+)?comment\s*(?:no\.?|#)?\s*(?P<labelled>\d{1,2})\s*(?:[:.\-–]\s*|$)"
     r"|(?P<number>\d{1,2})[.)]\s+(?:(?:sec\s+|staff\s+)?comment\s*:\s*)?)(?P<rest>.*)",
@@ -272,17 +274,14 @@ def _heading_above(lines: list[str], marker: int, floor: int, chain_lines: froze
     return collected[::-1], start
 
 
-_CT_LEGEND = re.compile(r"(?:rule 83\s+)?(?:foia\s+)?confidential treatment request(?:ed)?\b.{0,80}", re.IGNORECASE)
-
-
 def _split_answer(segment: list[str]) -> tuple[list[str], list[str], str | None]:
     """A response's comment segment into (repeated comment, answer, how they were told apart)."""
     for i, line in enumerate(segment):
         match = _RESPONSE_LABEL.fullmatch(line.strip())
         if i > 0 and match:
             rest = (match.group("rest") or "").strip()
-            if _CT_LEGEND.fullmatch(rest):  # "Response: Rule 83 Confidential Treatment Request by Discover #1"
-                rest = ""
+            if len(rest) < 120 and LEGEND_START.match(re.sub(r"^rule 83\s+", "", rest, flags=re.IGNORECASE)):
+                rest = ""  # "Response: Rule 83 Confidential Treatment Request by Discover #1" is a legend
             return segment[:i], ([rest] if rest else []) + segment[i + 1:], "label"
     # no label: the comment is its first paragraph (with its bullet points), the answer the rest
     i = 1

@@ -493,15 +493,15 @@ def comment_response_rows(conversations: list[Conversation], comments: list[dict
                        and n.sender == COMPANY and n.kind == RESPONSE]
             cited = [n for n in staff_letters[:index] if n.letter_date in letter.prior_letter_dates]
             previous = cited[-1] if cited else staff_letters[index - 1] if index > 0 else None
+            # only when no response to the letter numbers its answers: a supplemental letter beside numbered
+            # answers ("questions you asked during our call") answers something else
+            numbered = any(by_accession.get(n.accession) for n in answers)
+            whole = None if numbered else next((n.accession for n in sorted(answers, key=lambda r: r.order)
+                                                if n.accession in unnumbered_answers), None)
             for comment in sorted(by_accession[letter.accession], key=lambda c: c["comment_number"]):
                 answer_number, answer, method, response = _find_answer(comment, answers, by_accession)
-                # only when no response to the letter numbers its answers: a supplemental letter beside numbered
-                # answers ("questions you asked during our call") answers something else
-                if method is None and not any(by_accession.get(n.accession) for n in answers):
-                    whole = next((n.accession for n in sorted(answers, key=lambda r: r.order)
-                                  if n.accession in unnumbered_answers), None)
-                    if whole:
-                        answer, method, response = unnumbered_answers[whole], "whole_letter", whole
+                if method is None and whole:
+                    answer, method, response = unnumbered_answers[whole], "whole_letter", whole
                 refs = comment.get("prior_comment_refs") or []
                 rows.append({
                     "conversation_id": conversation.conversation_id,
