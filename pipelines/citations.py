@@ -101,10 +101,57 @@ _RULE = re.compile(r"\bRules?\s+(?P<numbers>\d{1,3}[a-z]?(?:" + _DASH + r"\d{1,3
 _SX_SHAPE = re.compile(r"\d{1,2}" + _DASH + r"\d{2}(?:\.\d+)?(?:\(|$)")
 
 
+# Where a match can start, per pattern: the lowercase words it begins with, found with str.find in the lowered
+# text. The patterns (case-insensitive, many alternatives) would otherwise be tried at every character, which
+# cost more than everything else the build does with a comment; each is now tried only where it can match.
+_DASHES = ("-", "\u2010", "\u2011", "\u2012", "\u2013", "\u2014")
+_FIRST_WORDS = {
+    "cfr": ("17",),
+    "asc": ("fasb", "accounting", "asc", "codification", "topic", "subtopic", "para"),
+    "pre": ("sfas", "fas", "statement", "eitf", "fin", "sop", "apb", "fsp", "arb"),
+    "ifrs": ("para", "ifrs", "ias", "ifric", "sic"),
+    "sab": ("sab", "staff", "topic"),
+    "cdi": ("c&di", "cdi", "compliance", "question", "interpretation", "item"),
+    "item": ("item",),
+    "rule": ("rule", "section"),
+    "article": ("article",),
+}
 # every citation has one of these: a three-digit ASC topic with a dash, or the word that introduces it
-_ANY_CITATION = re.compile(r"\d{3}\s?" + _DASH + r"|ASC|Codification|Topic|SFAS|FAS\b|EITF|FIN\b|SOP\b|APB|FSP|ARB|"
-                           r"IFRS|IAS|IFRIC|SIC\b|Item|Rule|Article|SAB|Staff Accounting|C&DI|CDI|Compliance and|"
-                           r"Question|Interpretation|CFR|paragraph|para\.", re.IGNORECASE)
+_ANY_WORD = ("asc", "codification", "topic", "sfas", "eitf", "apb", "fsp", "arb", "ifrs", "ias", "ifric", "item",
+             "rule", "article", "sab", "staff accounting", "c&di", "cdi", "compliance and", "question",
+             "interpretation", "cfr", "paragraph", "para.")
+_ANY_PATTERN = re.compile(r"(?:fas|fin|sop|sic)\b|\d{3}\s?" + _DASH)
+
+
+def _lowered(text: str) -> str:
+    """`text` in lower case, one character for one (so that positions agree: 'İ'.lower() is two characters)."""
+    lowered = text.lower()
+    return lowered if len(lowered) == len(text) else "".join(c.lower()[:1] for c in text)
+
+
+def _starts(lowered: str, words: tuple[str, ...], cache: dict[str, list[int]]) -> list[int]:
+    """Where in `lowered` each of `words` is, in order (`cache`: the words already looked for in it)."""
+    found = []
+    for word in words:
+        if word not in cache:
+            cache[word] = places = []
+            at = lowered.find(word)
+            while at >= 0:
+                places.append(at)
+                at = lowered.find(word, at + 1)
+        found.extend(cache[word])
+    return sorted(set(found))
+
+
+def _matches(pattern: re.Pattern[str], starts: list[int], text: str) -> Iterator[re.Match[str]]:
+    """What `pattern.finditer(text)` yields when every match begins at one of `starts`."""
+    end = 0
+    for start in starts:
+        if start >= end and (match := pattern.match(text, start)):
+            yield match
+            end = max(match.end(), match.start() + 1)
+
+
 _BROKEN_DASH = re.compile(r"(\d)\s?" + _DASH + r"\s+(\d)")
 _DASH_PAREN = re.compile(r"(\d)" + _DASH + r"\(")
 
@@ -159,15 +206,21 @@ def _expand_asc(first: str, more: str) -> str:
 
 def find_citations(text: str) -> list[Citation]:
     """Every citation in `text`, once each (the first place it is written), in order of appearance."""
-    if not text or not _ANY_CITATION.search(text):  # most comments cite nothing: one scan says so
+    if not text:
         return []
-    text = _BROKEN_DASH.sub(r"\1-\2", text)  # "ASC 280-10-50- 29": a dash at the end of a PDF line
-    text = _DASH_PAREN.sub(r"\1(", text)  # "Rule 11-02-(a)(9)(i)"
-    lowered = text.lower()
+    lowered = _lowered(text)
+    if not any(map(lowered.__contains__, _ANY_WORD)) and not _ANY_PATTERN.search(lowered):
+        return []  # most comments cite nothing: a few substring tests say so
+    cache: dict[str, list[int]] = {}
+    dashes = _starts(text, _DASHES, cache)
+    if any(text[at + 1: at + 2].isspace() or text[at + 1: at + 2] == "(" for at in dashes):
+        text = _BROKEN_DASH.sub(r"\1-\2", text)  # "ASC 280-10-50- 29": a dash at the end of a PDF line
+        text = _DASH_PAREN.sub(r"\1(", text)  # "Rule 11-02-(a)(9)(i)"
+        cache = {}
+        lowered, dashes = _lowered(text), _starts(text, _DASHES, cache)
 
-    def scan(pattern: re.Pattern[str], words: tuple[str, ...]) -> Iterator[re.Match[str]]:
-        """A system's pattern runs only when a word it needs is in the text (most systems are absent)."""
-        return pattern.finditer(text) if any(word in lowered for word in words) else iter(())
+    def scan(pattern: re.Pattern[str], first: str) -> Iterator[re.Match[str]]:
+        return _matches(pattern, _starts(lowered, _FIRST_WORDS[first], cache), text)
 
     found: dict[tuple[str, str], Citation] = {}
     taken: list[tuple[int, int]] = []  # spans already read as a citation: a rule number inside "Rule 3-05 of
@@ -182,11 +235,11 @@ def find_citations(text: str) -> list[Citation]:
     def free(start: int, end: int) -> bool:
         return not any(s < end and start < e for s, e in taken)
 
-    for match in scan(_CFR_SX, ('cfr',)):
+    for match in scan(_CFR_SX, "cfr"):
         add(SX, _dashes(match.group("rule")), match.group(0), match.start(), match.end())
-    for match in scan(_CFR_SK, ('cfr',)):
+    for match in scan(_CFR_SK, "cfr"):
         add(SK, match.group("item"), match.group(0), match.start(), match.end())
-    for match in scan(_ASC_LEAD, ('asc', 'codification', 'topic', 'paragraph', 'para.')):
+    for match in scan(_ASC_LEAD, "asc"):
         ref = match.group("ref") or match.group("topic") or match.group("para")
         ref = _dashes(ref)
         if not _VALID_ASC_TOPIC.fullmatch(ref[:3]):
@@ -199,28 +252,27 @@ def find_citations(text: str) -> list[Citation]:
                 break
             add(ASC, expanded, more.group(0), more.start(), more.end())
             position, last = more.end(), expanded
-    for match in _ASC_BARE.finditer(text):
+    for match in _matches(_ASC_BARE, [at - 3 for at in dashes if at >= 3], text):
         if free(match.start(), match.end()) and _VALID_ASC_TOPIC.fullmatch(match.group("ref")[:3]):
             add(ASC, _dashes(match.group("ref")), match.group(0), match.start(), match.end())
-    for match in scan(_PRE, ('sfas', 'fas', 'eitf', 'fin', 'sop', 'statement of', 'apb', 'fsp', 'arb',
-                             'interpretation')):
+    for match in scan(_PRE, "pre"):
         kind = _PRE_KIND[re.sub(r"\s+", " ", match.group("kind").lower())]
         add(PRE, f"{kind} {_dashes(match.group('number'))}", match.group(0), match.start(), match.end())
-    for match in scan(_IFRS, ('ifrs', 'ias', 'ifric', 'sic')):
+    for match in scan(_IFRS, "ifrs"):
         ref = f"{match.group('kind')} {match.group('number')}"
         paragraph = match.group("para") or match.group("dot")
         add(IFRS, f"{ref}.{paragraph}" if paragraph else ref, match.group(0), match.start(), match.end())
-    for match in scan(_SAB, ('sab', 'staff accounting')):
+    for match in scan(_SAB, "sab"):
         topic = match.group("topic") or match.group("topic2")
         if topic:
             topic = re.sub(r"[.:]?([A-Z])", r".\1", topic.upper(), count=1)
             add(SAB, f"Topic {topic}", match.group(0), match.start(), match.end())
         elif match.group("number"):
             add(SAB, match.group("number"), match.group(0), match.start(), match.end())
-    for match in scan(_CDI, ('c&di', 'cdi', 'compliance and', 'question', 'interpretation', 'item')):
+    for match in scan(_CDI, "cdi"):
         for number, raw in _split_numbers(match.group("numbers")):
             add(CDI, re.sub(r"\([a-z]\)$", "", number), raw, match.start(), match.end())
-    for match in scan(_ITEM, ('item',)):
+    for match in scan(_ITEM, "item"):
         after = text[match.end(): match.end() + 60]
         before = text[max(0, match.start() - 40): match.start()]
         numbers = _split_numbers(match.group("numbers"))
@@ -239,7 +291,7 @@ def find_citations(text: str) -> list[Citation]:
             # numbers, named without the regulation; a form's items are small numbers (Item 2.02, Item 5)
             for number, raw in numbers:
                 add(SK, number, raw, match.start(), match.end())
-    for match in scan(_SX_RULE, ('rule', 'section')):
+    for match in scan(_SX_RULE, "rule"):
         after = text[match.end(): match.end() + 60]
         numbers = _split_numbers(match.group("numbers"))
         if not free(match.start(), match.end()):
@@ -247,11 +299,11 @@ def find_citations(text: str) -> list[Citation]:
         if _REG_SX.match(after) or all(_SX_SHAPE.match(n) for n, _ in numbers):
             for number, raw in numbers:
                 add(SX, number, raw, match.start(), match.end())
-    for match in scan(_SX_ARTICLE_RULE, ('article',)):
+    for match in scan(_SX_ARTICLE_RULE, "article"):
         add(SX, _dashes(match.group("rule")), match.group(0), match.start(), match.end())
-    for match in scan(_SX_ARTICLE, ('article',)):
+    for match in scan(_SX_ARTICLE, "article"):
         add(SX, f"Article {match.group('number') or match.group('pro')}", match.group(0), match.start(), match.end())
-    for match in scan(_RULE, ('rule',)):
+    for match in scan(_RULE, "rule"):
         if not free(match.start(), match.end()):
             continue
         after = text[match.end(): match.end() + 40]

@@ -356,23 +356,82 @@ def _cues(pattern: re.Pattern[str] | None) -> list[Cue]:
 
 
 # Scanning a comment with 31 topics' big alternations took 7 ms a comment, more than the rest of the filing's
-# parsing. Each alternative runs on its own, and only when its word is in the comment (a substring test, in C):
-# most are not, so a comment costs a fraction of a millisecond.
+# parsing. Each alternative runs on its own, and only when its word is in the comment: most are not, so a
+# comment costs a fraction of a millisecond.
 _CUES = {topic.key: (_cues(topic.strong), _cues(topic.weak)) for topic in TOPICS}
 _HEADING_CUES = {topic.key: _cues(topic.heading) for topic in TOPICS}
 _TEXT_WORDS = tuple(sorted({word for strong, weak in _CUES.values() for word, _ in strong + weak if word}))
 _HEADING_WORDS = tuple(sorted({word for cues in _HEADING_CUES.values() for word, _ in cues if word}))
 
 
-def _present(words: tuple[str, ...], lowered: str) -> frozenset[str]:
-    """Which of the cues' words a text holds: one substring test each, once per comment."""
-    return frozenset(word for word in words if word in lowered)
+def _trie(words: tuple[str, ...]) -> str:
+    """A regular expression matching the longest of `words` that starts where it is tried, as a trie: each
+    character is compared once, where an alternation of 600 words would try each of them."""
+    root: dict = {}
+    for word in words:
+        node = root
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        branches = [re.escape(char) + build(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return build(root)
+
+
+@dataclass(frozen=True, slots=True)
+class _WordFinder:
+    """Which of the cues' words a lowercase text holds, in one pass over it (600 substring tests, each a scan
+    of the text, cost three times as much)."""
+    starting: re.Pattern[str]  # at each position, the longest word that starts there
+    shorter: dict[str, tuple[str, ...]]  # a word -> the words it begins with (they are there too)
+
+    @classmethod
+    def of(cls, words: tuple[str, ...]) -> _WordFinder:
+        return cls(re.compile("(?=(" + _trie(words) + "))"),
+                   {word: tuple(w for w in words if word.startswith(w)) for word in words})
+
+    def present(self, lowered: str) -> frozenset[str]:
+        return frozenset(w for match in self.starting.finditer(lowered) for w in self.shorter[match.group(1)])
+
+
+_TEXT_FINDER, _HEADING_FINDER = _WordFinder.of(_TEXT_WORDS), _WordFinder.of(_HEADING_WORDS)
+CueIndex = dict[str, list[tuple[str, int, re.Pattern[str]]]]  # a word -> (topic, place in its list, cue)
+
+
+def _index(cues: dict[str, list[Cue]]) -> CueIndex:
+    index: CueIndex = {}
+    for key, topic_cues in cues.items():
+        for place, (word, cue) in enumerate(topic_cues):
+            index.setdefault(word or "", []).append((key, place, cue))
+    return index
+
+
+_STRONG_INDEX = _index({key: strong for key, (strong, _) in _CUES.items()})
+_WEAK_INDEX = _index({key: weak for key, (_, weak) in _CUES.items()})
+_HEADING_INDEX = _index(_HEADING_CUES)
+
+
+def _active(index: CueIndex, present: frozenset[str]) -> dict[str, list[re.Pattern[str]]]:
+    """The cues whose word a text holds, by topic, in the order each topic lists them."""
+    found: dict[str, list[tuple[int, re.Pattern[str]]]] = {}
+    for word in ("", *present):  # "": the cues that hold no plain word run on every text
+        for key, place, cue in index.get(word, ()):
+            found.setdefault(key, []).append((place, cue))
+    return {key: [cue for _, cue in sorted(cues, key=lambda c: c[0])] for key, cues in found.items()}
 
 
 def _cue_matches(cues: list[re.Pattern[str]], text: str) -> list[re.Match[str]]:
     """Matches of the cues in `text`, in order."""
     found = [m for cue in cues for m in cue.finditer(text)]
     return sorted(found, key=lambda m: m.start()) if len(found) > 1 else found
+
+
 _BY_KEY = {topic.key: topic for topic in TOPICS}
 
 # Authorities cited, by topic (docs/comment-topics.md). ASC topics by their three digits.
@@ -506,7 +565,9 @@ def request_and_background(text: str) -> tuple[str, str]:
 def classify_comment(text: str, heading_path: list[str] | None, citations: list[Citation],
                      reviewed_forms: list[str] | None = None) -> list[TopicLabel]:
     """The topics of one staff comment, best first (at most three); never empty."""
-    text = _FORMULA.sub(" ", text or "")
+    text = text or ""
+    if "results of operations" in text.lower():  # every match of the formula has these words
+        text = _FORMULA.sub(" ", text)
     path = [h for h in heading_path or [] if h]
     heading = path[-1] if path else ""
     outer = " | ".join(path[:-1])
@@ -525,26 +586,30 @@ def classify_comment(text: str, heading_path: list[str] | None, citations: list[
             vote(topic, _CITED, "citation", citation.raw)
             worded.add(topic)
     request, background = request_and_background(text)
-    present = _present(_TEXT_WORDS, text.lower())
-    in_heading, in_outer = _present(_HEADING_WORDS, heading.lower()), _present(_HEADING_WORDS, outer.lower())
+    present = _TEXT_FINDER.present(text.lower())
+    strong_cues, weak_cues = _active(_STRONG_INDEX, present), _active(_WEAK_INDEX, present)
+    in_heading = _active(_HEADING_INDEX, _HEADING_FINDER.present(heading.lower()))
+    in_outer = _active(_HEADING_INDEX, _HEADING_FINDER.present(outer.lower()))
+    quoted = bool(_QUOTED_TITLE.match(heading))
+    cued = strong_cues.keys() | weak_cues.keys() | in_heading.keys() | in_outer.keys()
     for topic in TOPICS:
-        strong_cues, weak_cues = _CUES[topic.key]
-        strong = [cue for word, cue in strong_cues if word is None or word in present]
+        if topic.key not in cued:
+            continue
+        strong = strong_cues.get(topic.key)
         asked = _cue_matches(strong, request) if strong else []
         noted = _cue_matches(strong, background) if strong else []
         if asked or noted:
             weight = (_STRONG if asked else _BACKGROUND) + 0.2 * min(len(asked) + len(noted) - 1, 3)
             vote(topic.key, weight, "text", (asked or noted)[0].group(0))
             worded.add(topic.key)
-        elif weak := _cue_matches([cue for word, cue in weak_cues if word is None or word in present], text):
+        elif topic.key in weak_cues and (weak := _cue_matches(weak_cues[topic.key], text)):
             vote(topic.key, _WEAK, "text", weak[0].group(0))
         if topic.heading is not None:
-            if _QUOTED_TITLE.match(heading) and topic.key != "risk_factors":
+            if quoted and topic.key != "risk_factors":
                 continue  # a heading in quotes is a risk factor's title: it says the comment is about a risk factor
-            cues = _HEADING_CUES[topic.key]
-            if heading and any(cue.search(heading) for word, cue in cues if word is None or word in in_heading):
+            if heading and any(cue.search(heading) for cue in in_heading.get(topic.key, ())):
                 vote(topic.key, _HEADING, "heading", heading)
-            elif outer and any(cue.search(outer) for word, cue in cues if word is None or word in in_outer):
+            elif outer and any(cue.search(outer) for cue in in_outer.get(topic.key, ())):
                 vote(topic.key, _PATH, "heading", outer)
     # the filing the comment is about: the outer heading that names one ("Definitive Proxy Statement on Schedule
     # 14A"), else the Re: block's when it names only one kind
