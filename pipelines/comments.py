@@ -271,7 +271,29 @@ def _heading_above(lines: list[str], marker: int, floor: int, chain_lines: froze
             i -= 1
             continue
         break
-    return collected[::-1], start
+    collected.reverse()
+    # the top lines may end the previous comment's last sentence, which broke off at a line's end ("Please refer
+    # to Question" + "103.01 of our Compliance and Disclosure Interpretations ..."), and so may the lines below
+    # them, until one ends the sentence: they are not headings. A line that names its page is a heading.
+    open_sentence = start - 1 >= floor and _breaks_off(lines[start - 1].strip(), collected[0] if collected else "")
+    while collected and open_sentence and not _PAGE_TAIL.search(collected[0]):
+        open_sentence = not _TERMINAL.search(collected.pop(0))
+        start += 1
+        while start < marker and not lines[start].strip():
+            start += 1
+    return collected, start if collected else marker
+
+
+_OPEN_WORD = re.compile(r"\b(?:and|of|the|for|in|to|on|or|from|by|with|an?|that|whether|should|under|Question|"
+                        r"Questions|Item|Items|Rule|Rules|Section|Topic|ASC|Article)$")
+
+
+def _breaks_off(line: str, below: str) -> bool:
+    """Whether a prose line stops mid-sentence, continued by the line `below`: it ends with a word that needs
+    more ("of", "Question"), or with a lower-case word while `below` starts in lower case or with a number."""
+    if len(line.split()) < 6 or _TERMINAL.search(line) or is_title_like(line) or _BULLET.match(line):
+        return False
+    return bool(_OPEN_WORD.search(line)) or (line[-1:].islower() and (below[:1].islower() or below[:1].isdigit()))
 
 
 def _split_answer(segment: list[str]) -> tuple[list[str], list[str], str | None]:

@@ -14,7 +14,8 @@ import pytest
 from pipelines.conversations import pair_conversations
 from pipelines.indexes import parse_form_index
 from pipelines.letters import parse_letter
-from tests.pipelines.conversation_fixture import DATA, parse_labeled
+from pipelines.normalize import FilingSource, normalize_filing
+from tests.pipelines.conversation_fixture import DATA, _raw, parse_labeled
 
 CELLECTAR = DATA / "samples" / "staff-letter-cellectar-2017-07-31.txt"
 
@@ -288,3 +289,35 @@ def test_date_with_stray_spaces_between_digits() -> None:
     # the real letter as a PDF text layer with stray spaces would give it ("July 3 1, 2 017")
     text = CELLECTAR.read_text().replace("\nJuly 31, 2017\n", "\nJuly 3 1, 2 017\n", 1)
     assert str(parse_letter(text, "UPLOAD", None).letter_date) == "2017-07-31"
+
+
+# -- a sentence that breaks off at a line's end is finished on the next lines, which are not a heading ---------
+
+BROKEN_OFF = [  # (letter, comment whose last sentence broke off, how it ends now, the next comment's heading)
+    ("0000000000-20-001733", 2, "Question\n103.01 of our Compliance and Disclosure Interpretations for Non-GAAP "
+     "Measures dated\nApril 4, 2018.",
+     ["Financial Statements", "Note 2. Summary of Significant Accounting Policies", "Inventories, page 58"]),
+    ("0000000000-21-003287", 3, "the guidance of\nQuestion 100.04 of the Division's Non-GAAP C&DIs and Rule 100(b) "
+     "of Regulation G\nwhen presenting this measure.",
+     ["Summary Consolidated Financial and Other Data", "Non-GAAP Financial Measures, page 18"]),
+    ("0000000000-22-005549", 1, "Question 102.10 of the Compliance and Disclosure Interpretations on\n"
+     "Non-GAAP Measures.",
+     ["Item 7. Management's Discussion and Analysis of Financial Condition and Results of Operations",
+      "Non-GAAP Financial Measures, page 72"]),
+]
+
+
+@pytest.mark.parametrize(("accession", "number", "ending", "_heading"), BROKEN_OFF)
+def test_sentence_broken_off_at_a_line_end_stays_in_its_comment(accession, number, ending, _heading) -> None:
+    assert comments_of(accession)[number - 1]["text"].endswith(ending)
+
+
+@pytest.mark.parametrize(("accession", "number", "_ending", "heading"), BROKEN_OFF)
+def test_the_end_of_a_broken_off_sentence_is_not_the_next_heading(accession, number, _ending, heading) -> None:
+    assert comments_of(accession)[number]["heading_path"] == heading
+
+
+def test_citations_of_a_broken_off_sentence_belong_to_its_comment() -> None:
+    rows = normalize_filing(_raw("0000000000-21-003287", "0"), FilingSource("0000000000-21-003287", None))
+    cited = {(c["comment_number"], c["system"], c["ref"]) for c in rows["citations"]}
+    assert {(3, "C&DI", "100.04"), (3, "rule", "100(b)")} <= cited and not {(4, "C&DI", "100.04")} & cited
