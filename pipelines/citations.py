@@ -41,7 +41,13 @@ _ASC_LEAD = re.compile(
     re.IGNORECASE)
 _ASC_MORE = re.compile(  # the list after a first ASC reference: ", 606-10-55-36, and 340-40-25-1" / "through 45-20"
     r"\s*(?:,\s*(?:and|or)?|\band\b|\bor\b|\bthrough\b|&)\s*(?:ASC\s+|Topic\s+|paragraphs?\s+)?(?P<ref>"
-    + _PARA + r"|\d{2}" + _DASH + r"\d{1,3}[A-Z]?)(?![\d-])", re.IGNORECASE)
+    + _PARA + r"|\d{2}" + _DASH + r"\d{1,3}[A-Z]?)(?![\d-])"
+    # "55-89 to 55-91": a range written with "to" (its ends have a dash: "ASC 842 to 100 leases" is no range)
+    r"|\s*\bto\s+(?P<to>\d{3}" + _DASH + r"\d{2}" + _DASH + r"\d{2}" + _DASH + r"\d{1,3}[A-Z]?|\d{2}" + _DASH
+    + r"\d{1,3}[A-Z]?)(?![\d-])"
+    # "606-10-50-17 and -20", "606-10-50-18 or 19": the last part alone, after a paragraph
+    r"|\s*(?:,\s*(?:and|or)?|\band\b|\bor\b|\bthrough\b)\s*(?P<last>" + _DASH + r"?\d{1,3}[A-Z]?)(?![\d.,-]\d|[\d-])",
+    re.IGNORECASE)
 _ASC_BARE = re.compile(r"(?<![\w.$-])(?P<ref>\d{3}" + _DASH + r"\d{2,3}" + _DASH + r"\d{2}" + _DASH
                        + r"\d{1,3}[A-Z]?)(?![\w-])")  # 606-10-25-19 alone: only ASC paragraphs look like this
 _VALID_ASC_TOPIC = re.compile(r"[1-9]\d\d")
@@ -152,6 +158,9 @@ def _matches(pattern: re.Pattern[str], starts: list[int], text: str) -> Iterator
             end = max(match.end(), match.start() + 1)
 
 
+# an SEC release's title, in quotes after its number (and date): the items it names are not cited
+_RELEASE_TITLE = re.compile(r"\bRelease\s+(?:No\.?\s*)?[\d-]{4,9}[^“\"”;]{0,40}[“\"](?P<title>[^”\"]{5,200})[”\"]",
+                            re.IGNORECASE)
 _BROKEN_DASH = re.compile(r"(\d)\s?" + _DASH + r"\s+(\d)")
 _DASH_PAREN = re.compile(r"(\d)" + _DASH + r"\(")
 
@@ -196,6 +205,12 @@ def _split_numbers(numbers: str) -> list[tuple[str, str]]:
     return out
 
 
+def _sk_item(number: str) -> str:
+    """An S-K item's first sub-part is a small letter: "Item 303(A)" is 303(a) (capitals come deeper:
+    10(e)(1)(i)(A))."""
+    return re.sub(r"^(\d+)\(([A-Z])\)", lambda m: f"{m[1]}({m[2].lower()})", number)
+
+
 def _expand_asc(first: str, more: str) -> str:
     """`45-20` after `470-10-45-12A` -> `470-10-45-20`: a short reference keeps the longer one's stem."""
     parts, short = first.split("-"), more.split("-")
@@ -226,7 +241,11 @@ def find_citations(text: str) -> list[Citation]:
     taken: list[tuple[int, int]] = []  # spans already read as a citation: a rule number inside "Rule 3-05 of
     #                                   Regulation S-X" is not also an Exchange Act rule
 
+    titles = [m.span("title") for m in _RELEASE_TITLE.finditer(text)] if "release" in lowered else []
+
     def add(system: str, ref: str, raw: str, start: int, end: int) -> None:
+        if any(s <= start < e for s, e in titles):
+            return  # "Release No. 33-10825, “Modernization of Regulation S-K Items 101, 103 and 105”": a title
         taken.append((start, end))
         key = (system, ref)
         if key not in found:
@@ -247,7 +266,10 @@ def find_citations(text: str) -> list[Citation]:
         add(ASC, ref, match.group(0), match.start(), match.end())
         position, last = match.end(), ref
         while more := _ASC_MORE.match(text, position):
-            expanded = _expand_asc(last, _dashes(more.group("ref")))
+            if more.group("last") and last.count("-") != 3:
+                break  # "ASC 606 and 2": a lone number continues only a paragraph
+            short = more.group("ref") or more.group("to") or _dashes(more.group("last")).lstrip("-")
+            expanded = _expand_asc(last, _dashes(short))
             if not _VALID_ASC_TOPIC.fullmatch(expanded[:3]):
                 break
             add(ASC, expanded, more.group(0), more.start(), more.end())
@@ -281,7 +303,7 @@ def find_citations(text: str) -> list[Citation]:
                                     and re.search(r"Regulation\s+S" + _DASH + "K|S" + _DASH + "K",
                                                   text[max(0, match.start() - 300): match.end() + 300])):
             for number, raw in numbers:
-                add(SK, number, raw, match.start(), match.end())
+                add(SK, _sk_item(number), raw, match.start(), match.end())
         elif form := (_FORM_AFTER.match(after) or _FORM_BEFORE.search(before)):
             name = ("Schedule " if form.group("kind").lower() == "schedule" else "") + _dashes(form.group("form"))
             for number, raw in numbers:
@@ -290,7 +312,7 @@ def find_citations(text: str) -> list[Citation]:
             # "Item 10(e)", "Item 303(b)", "Item 1007(d)" (Regulation M-A is S-K's subpart 1000): S-K's item
             # numbers, named without the regulation; a form's items are small numbers (Item 2.02, Item 5)
             for number, raw in numbers:
-                add(SK, number, raw, match.start(), match.end())
+                add(SK, _sk_item(number), raw, match.start(), match.end())
     for match in scan(_SX_RULE, "rule"):
         after = text[match.end(): match.end() + 60]
         numbers = _split_numbers(match.group("numbers"))

@@ -315,8 +315,44 @@ def _split_answer(segment: list[str]) -> tuple[list[str], list[str], str | None]
         if not (_BULLET.match(stripped) or (previous and not _TERMINAL.search(previous))):
             break
         i += 1
+    # the comment may go on for more paragraphs, in the staff's voice ("Refer to Question 103.01 ..."; a law
+    # firm's office list printed as a footer between them), until the company speaks
+    while (nxt := _paragraph_end(segment, i)) > i:
+        paragraph = " ".join(line.strip() for line in segment[i:nxt])
+        furniture = is_title_like(paragraph) and len(paragraph.split()) <= 30
+        after = " ".join(line.strip() for line in segment[nxt:_paragraph_end(segment, nxt)])
+        if _COMPANY_VOICE.search(paragraph) or not (_STAFF_VOICE.search(paragraph) or (
+                furniture and _STAFF_VOICE.search(after) and not _COMPANY_VOICE.search(after))):
+            break
+        if not any(line.strip() for line in segment[nxt:]):
+            break  # the answer is never empty for want of a company voice
+        i = nxt
     answer = [line for line in segment[i:] if line.strip()]
     return segment[:i], answer, ("paragraph" if answer else None)
+
+
+_STAFF_VOICE = re.compile(r"\b(?:you|your|please (?:provide|revise|tell|explain|disclose|expand|clarify|ensure|"
+                          r"describe|discuss|quantify)|refer to (?:Item|Rule|Question|ASC|Section|SAB))\b", re.I)
+# (not "we believe", "we note": the staff writes them too)
+_COMPANY_VOICE = re.compile(r"\b(?:the Staff|Staff['’]s|the Company|In response|respectfully|acknowledges?|our "
+                            r"(?:response|proposed)|we (?:will|propose|confirm|advise|supplementally))\b", re.I)
+
+
+def _paragraph_end(segment: list[str], start: int) -> int:
+    """Where the paragraph that starts at `start` ends: at a blank line, or after a line with a full stop that
+    is not followed by a bullet point."""
+    i = start
+    while i < len(segment) and not segment[i].strip():
+        i += 1
+    if i >= len(segment):
+        return start
+    i += 1
+    while i < len(segment):
+        stripped, previous = segment[i].strip(), segment[i - 1].strip()
+        if not stripped or not (_BULLET.match(stripped) or not _TERMINAL.search(previous)):
+            break
+        i += 1
+    return i
 
 
 _BARE_PAGE = re.compile(

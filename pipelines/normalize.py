@@ -208,11 +208,13 @@ def letter_rows(submission: Submission, texts: list[DocumentText], cik: int | No
     return row, comments
 
 
-def comment_citations(comment: dict[str, Any]) -> list[Citation]:
-    """What a comment row cites: a staff comment in its heading (some cite there only) or text; a response's row
-    in the company's answer (the repeated staff comment is the staff's)."""
+def comment_citations(comment: dict[str, Any], own_heading: bool = True) -> list[Citation]:
+    """What a comment row cites: a staff comment in its heading (some cite there only; `own_heading`: the heading
+    is written above this comment, not one it shares with the comments before it) or text; a response's row in
+    the company's answer (the repeated staff comment is the staff's)."""
     if comment["sender"] == STAFF:
-        return find_citations(f"{comment['heading'] or ''}\n{comment['text'] or ''}")
+        heading = comment["heading"] if own_heading else ""
+        return find_citations(f"{heading or ''}\n{comment['text'] or ''}")
     return find_citations(comment["answer_text"] or "")
 
 
@@ -220,9 +222,12 @@ def about_rows(comments: list[dict[str, Any]], reviewed_forms: list[str]) -> tup
     """`comment_topics` (one row per staff comment and topic, never none: `other`) and `citations` (one row per
     authority cited in a staff comment or a company's answer, each once per comment)."""
     topics, citations = [], []
+    previous_heading = None
     for comment in comments:
         key = {k: comment[k] for k in ("accession_number", "cik", "filing_date", "comment_number", "year")}
-        cited = comment_citations(comment)
+        # "Soliciting Material filed pursuant to Rule 14a-12" heads every comment below it: it cites for the first
+        cited = comment_citations(comment, own_heading=comment["heading"] != previous_heading)
+        previous_heading = comment["heading"]
         citations.extend(key | {"in_answer": comment["sender"] != STAFF, "system": c.system, "ref": c.ref,
                                 "raw": c.raw} for c in cited)
         if comment["sender"] != STAFF:

@@ -321,3 +321,18 @@ def test_citations_of_a_broken_off_sentence_belong_to_its_comment() -> None:
     rows = normalize_filing(_raw("0000000000-21-003287", "0"), FilingSource("0000000000-21-003287", None))
     cited = {(c["comment_number"], c["system"], c["ref"]) for c in rows["citations"]}
     assert {(3, "C&DI", "100.04"), (3, "rule", "100(b)")} <= cited and not {(4, "C&DI", "100.04")} & cited
+
+
+# -- a repeated comment of several paragraphs, with no "Response:" before the answer --------------------------
+
+
+def test_a_repeated_comment_runs_on_until_the_company_speaks() -> None:
+    # Fox 2019: the staff comment's three paragraphs (a law firm's office list printed between two of them), then
+    # the answer: "In response to the Staff's comments, the Company will revise ..."
+    answer = comments_of("0001193125-19-256073")[0]["answer_text"]
+    assert answer.startswith("In response to the Staff’s comments, the Company will revise")
+
+
+def test_a_repeated_comment_cites_nothing_for_the_answer() -> None:
+    rows = normalize_filing(_raw("0001193125-19-256073", "0"), FilingSource("0001193125-19-256073", None))
+    assert not [c for c in rows["citations"] if c["in_answer"]]  # the C&DIs and ASC 280 are the staff's

@@ -56,6 +56,18 @@ mirror = pytest.mark.skipif(not (SHARED_MIRROR / "MIRROR.tsv").exists(), reason=
     ("In your related Rule 425 submission on May 30, you state", set()),  # the name of a filing
     ("Please see Financial Reporting Codification Section 501.04 for guidance.", set()),
     ("on page 44 of your Form 10-K filed February 23, 2024 (File No. 001-36743)", set()),
+    # short forms and ranges written out (Aon, Marsh & McLennan, Tyson, Avery Dennison letters)
+    ("See ASC 606-10-50-17 and -20.", {("ASC", "606-10-50-17"), ("ASC", "606-10-50-20")}),
+    ("when revenue is recognized pursuant to ASC 606-10-50-18 or 19, as applicable",
+     {("ASC", "606-10-50-18"), ("ASC", "606-10-50-19")}),
+    ("Refer to ASC 606-10-50-5 and 55-89 to 55-91.",
+     {("ASC", "606-10-50-5"), ("ASC", "606-10-55-89"), ("ASC", "606-10-55-91")}),
+    ("the guidance in ASC 606-10-55-36 through 39", {("ASC", "606-10-55-36"), ("ASC", "606-10-55-39")}),
+    ("an impairment under ASC 350-20-35-3 and 2018 results", {("ASC", "350-20-35-3")}),  # a year, not a paragraph
+    ("leases accounted for under ASC 842 to 100 lessees", {("ASC", "842")}),
+    ("See Item 303(A) of Regulation S-K.", {("S-K", "303(a)")}),  # an item's first sub-part is a small letter
+    ("Refer to Item 101(c)(1)(ii) of Regulation S-K and Securities Act Release No. 10825 (Oct. 8, 2020), "
+     "“Modernization of Regulation S-K Items 101, 103 and 105.”", {("S-K", "101(c)(1)(ii)")}),  # a release's title
 ])
 def test_citations_are_normalized_as_the_contract_says(text, expected):
     assert {(c.system, c.ref) for c in find_citations(text)} == expected
@@ -129,7 +141,7 @@ def _canonical(system: str, ref: str) -> tuple[str, str]:
     """Labels and code compared the same way: an ASC sub-paragraph letter ("606-10-50-12b", "(d)") and a C&DI's
     sub-question ("102.10(c)") name the same paragraph (docs/comment-topics.md, project notes)."""
     if system == "ASC":
-        ref = re.sub(r"(\d)[a-z]+$", r"\1", re.sub(r"\([^)]*\)", "", ref))
+        ref = re.sub(r"([\dA-Z])[a-z]+$", r"\1", re.sub(r"\([^)]*\)", "", ref))  # 4Da: paragraph 4D, item a
     if system == "C&DI":
         ref = re.sub(r"\([a-z]\)$", "", ref)
     return system, ref
@@ -203,9 +215,11 @@ def test_topic_accuracy(parsed_mirror):
 @mirror
 def test_citation_accuracy(parsed_mirror):
     """Precision and recall of (comment, system, ref), in staff comments and in company answers. Target P 0.98, R 0.95
-    (issue 14): the floors guard today's figures."""
-    totals = Counter()
+    (issue 14), met on the staff comments' labels (dev and held-out together); the company answers' floor guards
+    today's figure (P 0.95)."""
+    by_set: dict[str, Counter] = {}
     for name in DEV + HELD_OUT:
+        totals = by_set.setdefault("dev" if name in DEV else "held-out", Counter())
         for label in _labels("topics", name):
             rows = parsed_mirror.parsed(label["accession"])
             got = {_canonical(c["system"], c["ref"]) for c in rows["citations"]
@@ -220,13 +234,16 @@ def test_citation_accuracy(parsed_mirror):
                    if c["comment_number"] == int(label["comment_number"]) and c["in_answer"]}
             want = {_canonical(*x.strip().split(":", 1)) for x in label["citations"].split(" | ") if x.strip()}
             answers.update(tp=len(got & want), fp=len(got - want), fn=len(want - got))
+    totals = by_set["dev"] + by_set["held-out"]
     staff = _f1(totals["tp"], totals["fp"], totals["fn"])
+    per_set = ", ".join(f"{name} P {_f1(c['tp'], c['fp'], c['fn'])[0]:.3f} R {_f1(c['tp'], c['fp'], c['fn'])[1]:.3f}"
+                        for name, c in by_set.items())
     answered = _f1(answers["tp"], answers["fp"], answers["fn"])
     ACCURACY_REPORTS.append(f"citations in staff comments: P {staff[0]:.3f} R {staff[1]:.3f} "
-                            f"({totals['tp'] + totals['fn']} labeled); in company answers: P {answered[0]:.3f} R "
-                            f"{answered[1]:.3f} "
-                            f"({answers['tp'] + answers['fn']} labeled)")
-    assert staff[0] >= 0.95 and staff[1] >= 0.92, ACCURACY_REPORTS[-1]
+                            f"({totals['tp'] + totals['fn']} labeled; {per_set}); in company answers: "
+                            f"P {answered[0]:.3f} R {answered[1]:.3f} ({answers['tp'] + answers['fn']} labeled)")
+    assert staff[0] >= 0.98 and staff[1] >= 0.95, ACCURACY_REPORTS[-1]
+    assert answered[0] >= 0.93 and answered[1] >= 0.95, ACCURACY_REPORTS[-1]
 
 
 def _mirror_listings() -> dict[int, list[ListedFiling]]:
