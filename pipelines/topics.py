@@ -4,10 +4,12 @@ Rules, not a model. Each topic has strong cues (words that say the comment asks 
 obligation", "non-GAAP", "reportable segments"), weak cues (words that only mention it: "revenue", "segment")
 and heading cues; and the authorities a comment cites vote for their topics (ASC 606 → revenue, Item 10(e) →
 non_gaap, ...). As the contract says, the request decides: a topic needs a strong cue, a citation, or a heading
-backed by the comment's own words; a heading alone decides only when the words name no topic. A comment on a
-proxy statement is about the proxy unless it is about a subject of its own, and a comment that names no subject
-at all takes the topic of the filing reviewed (an S-4's "General" comment is about the transaction); none fits:
-`other`. Every topic comes with its evidence (the words that decided) and a confidence.
+backed by the comment's own words; a heading alone decides only when the words name no topic. Two sections
+are topics of their own whatever the comment asks there: a comment under "Critical Accounting Estimates" is about
+the estimate's disclosure (and its subject), one under "Unaudited Pro Forma ..." about the pro forma requirements.
+A comment on a proxy statement is about the proxy unless it is about a subject of its own, and a comment that
+names no subject at all takes the topic of the filing reviewed (an S-4's "General" comment is about the
+transaction); none fits: `other`. Every topic comes with its evidence (the words that decided) and a confidence.
 
 Why rules: 186 labeled comments (dev) are too few to train a model over 31 topics that generalizes to other
 years and offices; rules say why they chose (evidence), and cost microseconds per comment. BENCHMARKS.md gives
@@ -533,6 +535,10 @@ _DEAL_WORDS = re.compile(r"\bthe (?:proposed )?(?:mergers?|transactions?|offer|e
                          r"(?:stockholders|shareholders|holders) (?:will|would) receive|tax treatment|"
                          r"(?:tax.free|taxable) (?:distribution|reorganization|spin)", re.IGNORECASE)
 _EARNINGS_FORM = re.compile(r"8-K|6-K", re.I)
+# sections of a filing that are a topic themselves: a comment on goodwill under "Critical Accounting Estimates" is
+# about the estimate's disclosure too, one under "Unaudited Pro Forma ..." about the pro forma requirements
+_SECTION_TOPICS = (("critical_accounting_estimates", re.compile(r"critical accounting", re.I)),
+                   ("financial_statement_requirements", re.compile(r"\bpro forma\b", re.I)))
 _STRONG, _CITED, _HEADING, _PATH, _WEAK, _BACKGROUND = 1.0, 1.5, 0.8, 0.4, 0.3, 0.6
 # "your business, financial condition and results of operations": a formula, not a question about MD&A
 _FORMULA = re.compile(r"(?:business|operations|liquidity)?,?\s*(?:financial (?:condition|position)|cash flows?),?\s+"
@@ -625,6 +631,10 @@ def classify_comment(text: str, heading_path: list[str] | None, citations: list[
             vote("transaction_terms", _PATH, "form", f"a comment on the {forms[0]}")
     if proxy:  # soliciting material: every comment is about the proxy, and maybe about a subject too
         vote("governance_proxy", _STRONG, "form", f"a comment on the {forms[0]}")
+    for topic, section in _SECTION_TOPICS:  # a section whose every comment is about it, and about its subject
+        if named_section := next((h for h in path if section.search(h)), None):
+            vote(topic, _CITED, "heading", named_section)
+            worded.add(topic)
     chosen = [t for t in scores if scores[t] >= _STRONG and (t in worded or (t == "governance_proxy" and proxy))]
     if not chosen:  # the request names no topic: what the comment notes, or its headings, decide
         best = max(scores.values(), default=0.0)

@@ -279,3 +279,17 @@ def test_reviewed_accession_accuracy(parsed_mirror):
         report.append(f"{name} {right}/{total}")
         assert right >= 0.95 * total, report[-1]
     ACCURACY_REPORTS.append("reviewed accessions right: " + ", ".join(report))
+
+
+@pytest.mark.parametrize(("path", "section", "subject"), [
+    (["Critical Accounting Policies and Estimates, page 32", "Goodwill, page 54"], "critical_accounting_estimates",
+     "goodwill_intangibles_impairment"),
+    (["Unaudited Pro Forma Condensed Combined Financial Statements, page 158",
+      "Note 3 - Purchase Accounting Adjustments, page 162"], "financial_statement_requirements",
+     "business_combinations"),
+])
+def test_a_comment_in_a_section_that_is_a_topic_is_about_it_and_its_subject(path, section, subject):
+    text = ("Please tell us the goodwill of each reporting unit and how you determined the preliminary allocation of "
+            "the purchase price, and quantify the goodwill at risk of impairment.")
+    topics = {label.topic for label in classify_comment(text, path, find_citations(text), ["10-K"])}
+    assert section in topics and subject in topics
