@@ -123,7 +123,8 @@ TOPICS: tuple[Topic, ...] = (
              r"(?:statements?|income|balance|cash)|income statement|statements? of (?:operations|income|"
              r"comprehensive|changes in (?:stockholders|shareholders|equity))|balance sheet|earnings per share|"
              r"\bEPS\b(?! guidance)|discontinued operations?|restructuring|error correction|correct(?:ion of|ed) "
-             r"(?:an |the )?errors?|restatement|restate|accounting (?:change|principle)|change in accounting|"
+             r"(?:an |the )?errors?|(?<!amended and )restate(?:ment)?(?!d (?:certificate|articles|bylaws|charter|"
+             r"memorandum|limited|agreement|credit))|accounting (?:change|principle)|change in accounting|"
              r"subsequent events?|related.party transactions?|inventor(?:y|ies)|cost of (?:sales|revenue|goods)|"
              r"face of (?:the|your) (?:financial statements|income statement|statements? of)|unusual or "
              r"infrequent|other (?:changes in equity|comprehensive)|\bOCI\b|reclassif|presentation of (?:the )?"
@@ -258,9 +259,10 @@ TOPICS: tuple[Topic, ...] = (
              r"questions and answers|summary term sheet|strategic rationale|the transactions|"
              r"contribution analysis|certain information concerning|purpose of the offer|source and amount")),
     Topic("filing_mechanics",
-          _p(r"exhibits?\b|signatures?\b|consents? of|legal(?:ity)? opinion|opinion of counsel|incorporat\w+ by "
-             r"reference|form eligibility|eligib\w+ to use Form|cover page|XBRL|inline XBRL|interactive data|"
-             r"confidential treatment|Rule 83\b|Item 601|Rule 406|Rule 24b.2|file (?:the|a|your|these|those) "
+          _p(r"exhibits?\b|signatures?\b|consents? of|legal(?:ity)? opinion|file (?:a |the |such |your |this )?tax "
+             r"opinion|opinion of counsel|incorporat\w+ by reference|form eligibility|eligib\w+ to use Form|cover "
+             r"page|XBRL|inline XBRL|interactive data|confidential treatment|Rule 83\b|Item 601|Rule 406|Rule 24b.2|"
+             r"file (?:the|a|your|these|those) "
              r"(?:complete|executed|final|agreements?|consulting|employment)|(?:filed|file \w+) as (?:an )?exhibits?|"
              r"redact|certifications?|Exhibit 3[12]|Section 302|principal executive offices|Regulation S.T|"
              r"EDGAR Filer Manual|tagging|hyperlinks?|forum selection"),

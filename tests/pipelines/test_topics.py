@@ -293,3 +293,17 @@ def test_a_comment_in_a_section_that_is_a_topic_is_about_it_and_its_subject(path
             "the purchase price, and quantify the goodwill at risk of impairment.")
     topics = {label.topic for label in classify_comment(text, path, find_citations(text), ["10-K"])}
     assert section in topics and subject in topics
+
+
+def test_an_amended_and_restated_charter_is_no_restatement():
+    text = ("Please revise to disclose provisions in your Amended and Restated Certificate of Incorporation and "
+            "Amended and Restated Bylaws relating to the rights of stockholders to call special meetings.")
+    topics = {label.topic for label in classify_comment(text, ["Description of Capital Stock, page 135"], [], ["S-4"])}
+    assert "statement_presentation" not in topics
+
+
+def test_a_request_to_file_a_tax_opinion_is_about_the_exhibits():
+    text = ("We note the disclosure that the reorganization will qualify as tax-free and that you will receive a tax "
+            "opinion from counsel to that effect. Please file such tax opinion.")
+    labels = classify_comment(text, ["Material U.S. Federal Income Tax Consequences, page 53"], [], ["S-1"])
+    assert [label.topic for label in labels] == ["filing_mechanics"]
