@@ -18,6 +18,7 @@ the accuracy on the held-out labels.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -557,17 +558,27 @@ SECTIONS = frozenset({"mdna_results", "business_properties_legal", "risk_factors
 _REQUEST = re.compile(r"\b(?:please|tell us|explain|revise|disclose|provide|clarify|describe|advise|discuss|"
                       r"quantify|expand|consider|confirm|address|identify|include|reconcile|show|state|remove|"
                       r"file|present|support|why|how|whether)\b", re.IGNORECASE)
+_REQUEST_LOWER = re.compile(_REQUEST.pattern)
 _SENTENCE = re.compile(r"[^.?!;]+(?:[.?!;]+|$)")
 _FORM_NAME = re.compile(r"\b(?:Form|Schedule)\s+[\w-]+|proxy statement|registration statement|soliciting material",
                         re.IGNORECASE)
 
 
+def _sentences(text: str) -> list[tuple[int, int, bool]]:
+    """(start, end, asks for something) of each sentence of a comment."""
+    lowered = text.lower()
+    if len(lowered) != len(text):  # ('İ'.lower() is two characters): test each sentence on its own
+        return [(m.start(), m.end(), bool(_REQUEST.search(m.group()))) for m in _SENTENCE.finditer(text)]
+    # the request words are lower case: searched in the lowered text, case-sensitive, they are found at C speed
+    return [(m.start(), m.end(), bool(_REQUEST_LOWER.search(lowered, m.start(), m.end())))
+            for m in _SENTENCE.finditer(text)]
+
+
 def request_and_background(text: str) -> tuple[str, str]:
     """The sentences of a comment that ask for something, and the others."""
-    request, background = [], []
-    for sentence in _SENTENCE.findall(text):
-        (request if _REQUEST.search(sentence) else background).append(sentence)
-    return " ".join(request), " ".join(background)
+    sentences = _sentences(text)
+    return (" ".join(text[s:e] for s, e, asks in sentences if asks),
+            " ".join(text[s:e] for s, e, asks in sentences if not asks))
 
 
 def classify_comment(text: str, heading_path: list[str] | None, citations: list[Citation],
@@ -593,7 +604,19 @@ def classify_comment(text: str, heading_path: list[str] | None, citations: list[
         if topic := citation_topic(citation):
             vote(topic, _CITED, "citation", citation.raw)
             worded.add(topic)
-    request, background = request_and_background(text)
+    sentences = _sentences(text)
+    request = " ".join(text[start:end] for start, end, asks in sentences if asks)
+    starts = [start for start, _, _ in sentences]
+
+    def asked_and_noted(matches: list[re.Match[str]]) -> tuple[list[re.Match[str]], list[re.Match[str]]]:
+        """The matches in sentences that ask for something, and those in the others (one scan of the text)."""
+        asked, noted = [], []
+        for match in matches:
+            i = bisect.bisect_right(starts, match.start()) - 1
+            if i >= 0 and match.end() <= sentences[i][1]:
+                (asked if sentences[i][2] else noted).append(match)
+        return asked, noted
+
     present = _TEXT_FINDER.present(text.lower())
     strong_cues, weak_cues = _active(_STRONG_INDEX, present), _active(_WEAK_INDEX, present)
     in_heading = _active(_HEADING_INDEX, _HEADING_FINDER.present(heading.lower()))
@@ -604,8 +627,7 @@ def classify_comment(text: str, heading_path: list[str] | None, citations: list[
         if topic.key not in cued:
             continue
         strong = strong_cues.get(topic.key)
-        asked = _cue_matches(strong, request) if strong else []
-        noted = _cue_matches(strong, background) if strong else []
+        asked, noted = asked_and_noted(_cue_matches(strong, text)) if strong else ([], [])
         if asked or noted:
             weight = (_STRONG if asked else _BACKGROUND) + 0.2 * min(len(asked) + len(noted) - 1, 3)
             vote(topic.key, weight, "text", (asked or noted)[0].group(0))
