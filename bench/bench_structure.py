@@ -8,7 +8,8 @@ one process, N rounds of each variant over all filings:
              per-filing work of the build before issue 14)
   full       normalize_filing: the same, and each comment's topics and citations (issue 14): what the build
              does now, pipelines/normalize.py
-Prints the median of the rounds and the ratios structure/baseline and full/rows measured in the same run.
+Prints the median of the rounds and the ratios structure/baseline and full/rows measured in the same run
+(full/rows also as the median of each round's ratio).
 OCR is off (the mirror has no scanned pages), so the figures are for text-layer PDFs and HTML.
 
     python bench/bench_structure.py [--mirror ../shared/edgar-mirror] [--rounds 5]
@@ -96,6 +97,8 @@ def main() -> None:
         "structure_over_baseline": round(medians["structure"] / medians["baseline"], 3),
         "structure_ms_per_filing": round(1000 / medians["structure"] - 1000 / medians["baseline"], 3),
         "full_over_rows": round(medians["full"] / medians["rows"], 3),
+        # the same, paired: each round's full over the rows measured just before it (less exposed to drift)
+        "full_over_rows_paired": round(statistics.median(f / r for f, r in zip(results["full"], results["rows"])), 3),
         "topics_citations_ms_per_filing": round(1000 / medians["full"] - 1000 / medians["rows"], 3),
         "machine": f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}",
     }
