@@ -98,7 +98,8 @@ def main() -> None:
         "structure_ms_per_filing": round(1000 / medians["structure"] - 1000 / medians["baseline"], 3),
         "full_over_rows": round(medians["full"] / medians["rows"], 3),
         # the same, paired: each round's full over the rows measured just before it (less exposed to drift)
-        "full_over_rows_paired": round(statistics.median(f / r for f, r in zip(results["full"], results["rows"])), 3),
+        "full_over_rows_paired": round(statistics.median(
+            f / r for f, r in zip(results["full"], results["rows"], strict=True)), 3),
         "topics_citations_ms_per_filing": round(1000 / medians["full"] - 1000 / medians["rows"], 3),
         "machine": f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}",
     }
